@@ -1,0 +1,141 @@
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Vorgang.Api.Security;
+using Vorgang.Projections.Views;
+using Vorgang.Workflows.Cases;
+using Vorgang.Workflows.Definitions;
+using Wolverine.Http;
+
+namespace Vorgang.Api.Features.Casework;
+
+public sealed record HistoryEntry(
+    long Version, long Sequence, string Type, DateTimeOffset Timestamp, Actor? Actor, string? Channel,
+    string? CorrelationId, string? CausationId, IReadOnlyDictionary<string, object>? Headers, object Data);
+
+public sealed record CaseHistory(string CaseNumber, string ServiceId, int DefinitionVersion, IReadOnlyList<HistoryEntry> Events);
+
+public sealed record CaseAsOf(long Version, DateTimeOffset AsOf, StaffCaseView Case);
+
+/// <summary>Staff work on single cases: read, act, replay.</summary>
+[Authorize(Policy = StaffAuth.StaffPolicy)]
+public static class CaseEndpoints
+{
+    [WolverineGet("/api/cases/{caseNumber}", OperationId = "getCase")]
+    [Tags("Casework")]
+    [ProducesResponseType<StaffCaseView>(200)]
+    [ProducesResponseType<ProblemDetails>(403, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
+    public static async Task<IResult> Get(string caseNumber, IQuerySession session, DefinitionCatalog catalog, TimeProvider time, HttpContext context, CancellationToken ct)
+    {
+        var caller = context.User.StaffCaller();
+        var state = await session.LoadAsync<Case>(caseNumber, ct);
+        var definition = state is null ? null : catalog.Get(state.ServiceId, state.DefinitionVersion);
+        if (state is null || definition is null) return Problems.Problems.NotFound(context, $"There is no case '{caseNumber}'.");
+        if (Access.CanRead(caller, state, definition, context) is { } refused) return refused;
+        return Results.Ok(CaseViews.Staff(definition, state, caller, time.Today()));
+    }
+
+    [WolverinePost("/api/cases/{caseNumber}/actions/{actionId}", OperationId = "takeAction")]
+    [Tags("Casework")]
+    [ProducesResponseType<StaffCaseView>(200)]
+    [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(403, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(409, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(422, "application/problem+json")]
+    public static Task<IResult> Post(
+        string caseNumber, string actionId, ActionRequest? body, IDocumentSession session, DefinitionCatalog catalog, TimeProvider time,
+        HttpContext context, CancellationToken ct)
+    {
+        var caller = context.User.StaffCaller();
+        if (caller is null) return Task.FromResult(Access.NoRole(context));
+        return CaseSessions.TakeActionAsync(session, catalog, time, context, caseNumber, actionId, body, caller,
+            authorize: (state, definition) => Access.CanAct(caller, state, definition, context),
+            respond: (state, definition) => Task.FromResult(Results.Ok(CaseViews.Staff(definition, state, caller, time.Today()))),
+            ct);
+    }
+
+    [WolverineGet("/api/cases/{caseNumber}/history", OperationId = "getCaseHistory")]
+    [Tags("Audit")]
+    [ProducesResponseType<CaseHistory>(200)]
+    public static async Task<IResult> History(string caseNumber, IQuerySession session, DefinitionCatalog catalog, HttpContext context, CancellationToken ct)
+    {
+        var caller = context.User.StaffCaller();
+        var state = await session.LoadAsync<Case>(caseNumber, ct);
+        var definition = state is null ? null : catalog.Get(state.ServiceId, state.DefinitionVersion);
+        if (state is null || definition is null) return Problems.Problems.NotFound(context, $"There is no case '{caseNumber}'.");
+        if (Access.CanRead(caller, state, definition, context) is { } refused) return refused;
+        var events = await session.Events.FetchStreamAsync(caseNumber, token: ct);
+        return Results.Ok(new CaseHistory(caseNumber, state.ServiceId, state.DefinitionVersion, events.Select(e =>
+        {
+            var actor = ActorOf(e.Data);
+            return new HistoryEntry(e.Version, e.Sequence, e.EventTypeName, e.Timestamp, actor, actor?.Channel,
+                e.CorrelationId, e.CausationId, e.Headers, e.Data);
+        }).ToList()));
+    }
+
+    [WolverineGet("/api/cases/{caseNumber}/state", OperationId = "getCaseAsOf")]
+    [Tags("Audit")]
+    [ProducesResponseType<CaseAsOf>(200)]
+    [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
+    public static async Task<IResult> AsOf(
+        string caseNumber, [FromQuery] long? version, [FromQuery] string? at, IQuerySession session, DefinitionCatalog catalog,
+        TimeProvider time, HttpContext context, CancellationToken ct)
+    {
+        var caller = context.User.StaffCaller();
+        DateTimeOffset? moment = null;
+        if (at is not null)
+        {
+            if (!DateTimeOffset.TryParse(at, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var parsed))
+                return Problems.Problems.Invalid(context, [new FieldError("at", "date-time", "Give an ISO-8601 moment such as 2026-11-26T10:15:00Z.")], "The request is invalid.");
+            moment = parsed;
+        }
+        if (version is < 1)
+            return Problems.Problems.Invalid(context, [new FieldError("version", "min", "Versions start at 1.")], "The request is invalid.");
+
+        var current = await session.LoadAsync<Case>(caseNumber, ct);
+        var definition = current is null ? null : catalog.Get(current.ServiceId, current.DefinitionVersion);
+        if (current is null || definition is null) return Problems.Problems.NotFound(context, $"There is no case '{caseNumber}'.");
+        if (Access.CanRead(caller, current, definition, context) is { } refused) return refused;
+
+        var then = await session.Events.AggregateStreamAsync<Case>(caseNumber, version: version ?? 0, timestamp: moment, token: ct);
+        if (then is null)
+            return Problems.Problems.NotFound(context, $"Case {caseNumber} did not exist at {at}.");
+        var asOf = (await session.Events.FetchStreamAsync(caseNumber, version: then.Version, token: ct)).Last().Timestamp;
+        return Results.Ok(new CaseAsOf(then.Version, asOf, CaseViews.Staff(definition, then, caller: null, time.Today())));
+    }
+
+    private static Actor? ActorOf(object data) => data switch
+    {
+        CaseSubmitted e => e.SubmittedBy,
+        CaseClaimed e => e.ClaimedBy,
+        CaseAssigned e => e.AssignedBy,
+        CaseReleased e => e.ReleasedBy,
+        ICaseTransition t => t.TakenBy,
+        CaseClosed => Actor.System,
+        _ => null,
+    };
+}
+
+/// <summary>Who may read or change which case: caseworkers their team's, parties the services they take part in, auditors read everything.</summary>
+public static class Access
+{
+    public static IResult NoRole(HttpContext context) =>
+        Problems.Problems.Status(context, 403, "role-not-allowed", "Your token carries no staff role.", "Sign in as caseworker, auditor, admin or a party of the service.");
+
+    public static IResult? CanRead(Caller? caller, Case state, ProcessDefinition definition, HttpContext context) => caller switch
+    {
+        null => NoRole(context),
+        { Role: Roles.Auditor or Roles.Admin } => null,
+        { Role: Roles.Caseworker } when caller.Team == state.Team => null,
+        { Role: Roles.Caseworker } => Problems.Problems.Status(context, 403, "other-team", "This case belongs to another team.", $"Case {state.Id} is worked by team '{state.Team}'."),
+        _ when definition.Parties.Contains(caller.Role) => null,
+        _ => Problems.Problems.Status(context, 403, "role-not-allowed", "Your role has no access to this case.", $"Role '{caller.Role}' takes no part in service '{definition.Id}'."),
+    };
+
+    public static IResult? CanAct(Caller caller, Case state, ProcessDefinition definition, HttpContext context) =>
+        caller.Role == Roles.Auditor
+            ? Problems.Problems.Status(context, 403, "read-only", "Auditors read cases but do not change them.", "Use a caseworker account to act on a case.")
+            : CanRead(caller, state, definition, context);
+}

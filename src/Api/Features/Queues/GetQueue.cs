@@ -1,0 +1,49 @@
+using Marten;
+using Marten.Pagination;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Vorgang.Api.Security;
+using Vorgang.Projections.Queues;
+using Vorgang.Workflows.Cases;
+using Vorgang.Workflows.Definitions;
+using Wolverine.Http;
+
+namespace Vorgang.Api.Features.Queues;
+
+public sealed record QueueEntry(
+    string CaseNumber, string ServiceId, string State, DateTimeOffset SubmittedAt, DateOnly? DueOn, int? DaysLeft,
+    string? AssigneeId, string? AssigneeName, bool WaitingForCitizen);
+
+public sealed record QueuePage(string Team, long Total, int Page, int PageSize, IReadOnlyList<QueueEntry> Items);
+
+[Authorize(Policy = StaffAuth.StaffPolicy)]
+public static class GetQueueEndpoint
+{
+    [WolverineGet("/api/queues/{team}", OperationId = "getQueue")]
+    [Tags("Casework")]
+    [ProducesResponseType<QueuePage>(200)]
+    [ProducesResponseType<ProblemDetails>(403, "application/problem+json")]
+    public static async Task<IResult> Get(
+        string team, [FromQuery] int? page, [FromQuery] int? pageSize, IQuerySession session, TimeProvider time, HttpContext context, CancellationToken ct)
+    {
+        var caller = context.User.StaffCaller();
+        if (caller is null || caller.Role is not (Roles.Caseworker or Roles.Admin or Roles.Auditor))
+            return Problems.Problems.Status(context, 403, "role-not-allowed", "Queues are for staff.", "Sign in as caseworker, admin or auditor.");
+        if (caller.Role == Roles.Caseworker && caller.Team != team)
+            return Problems.Problems.Status(context, 403, "other-team", "This is another team's queue.", $"You work in team '{caller.Team}'.");
+        var errors = new List<FieldError>();
+        if (page is < 1 or > 100_000) errors.Add(new("page", "range", "Pages start at 1."));
+        if (pageSize is < 1 or > 200) errors.Add(new("pageSize", "range", "Choose a page size from 1 to 200."));
+        if (errors.Count > 0) return Problems.Problems.Invalid(context, errors, "The request is invalid.");
+
+        var today = time.Today();
+        // Most urgent first: the earliest legal due date, then the oldest submission.
+        var items = await session.Query<QueueItem>()
+            .Where(x => x.Team == team && x.IsOpen)
+            .OrderBy(x => x.DueOn).ThenBy(x => x.SubmittedAt)
+            .ToPagedListAsync(page ?? 1, pageSize ?? 50, ct);
+        return Results.Ok(new QueuePage(team, items.TotalItemCount, (int)items.PageNumber, (int)items.PageSize, items.Select(x => new QueueEntry(
+            x.Id, x.ServiceId, x.State, x.SubmittedAt, x.DueOn, x.DueOn is { } due ? due.DayNumber - today.DayNumber : null,
+            x.AssigneeId, x.AssigneeName, x.WaitingForCitizen)).ToList()));
+    }
+}

@@ -1,0 +1,66 @@
+using Microsoft.AspNetCore.Mvc;
+using Vorgang.Api.Problems;
+using Vorgang.Workflows.Cases;
+using Vorgang.Workflows.Definitions;
+using Wolverine.Http;
+
+namespace Vorgang.Api.Features.Services;
+
+public sealed record ServiceSummary(
+    string Id, int Version, LocalizedText Title, LocalizedText Summary, string Team, bool Anonymous,
+    Duration? LegalDeadline, IReadOnlyList<FeeDefinition> Fees, IReadOnlyList<DocumentRequirement> Documents, string Href);
+
+public sealed record PublicState(string Id, bool Initial, bool Final, string? Outcome, LocalizedText Status, LocalizedText? NextStep, string? WaitingFor, Duration? ServiceNorm);
+
+public sealed record PublicAction(string Id, string Kind, LocalizedText Label, LocalizedText? Description, IReadOnlyList<string> By, IReadOnlyList<string> From, string To, IReadOnlyList<FieldDefinition> Inputs, string? Guard, LocalizedText? GuardMessage);
+
+/// <summary>One service as a client needs it to build a form and explain the process: everything but internal routing details.</summary>
+public sealed record ServiceDefinitionView(
+    string Id, int Version, string Dsl, LocalizedText Title, LocalizedText Summary, string Team, bool Anonymous,
+    Duration? LegalDeadline, IReadOnlyList<string> Roles, IReadOnlyList<string> Parties,
+    IReadOnlyList<FieldDefinition> Form, IReadOnlyList<ComputedValue> Computed,
+    IReadOnlyList<DocumentRequirement> Documents, IReadOnlyList<FeeDefinition> Fees,
+    IReadOnlyList<PublicState> States, IReadOnlyList<PublicAction> Actions,
+    IReadOnlyList<int> Versions, System.Text.Json.Nodes.JsonObject Example);
+
+public static class ServiceCatalogEndpoints
+{
+    [WolverineGet("/api/services", OperationId = "listServices")]
+    [Tags("Services")]
+    public static IReadOnlyList<ServiceSummary> List(DefinitionCatalog catalog) =>
+        catalog.LatestVersions
+            .Select(d => new ServiceSummary(d.Id, d.Version, d.Title, d.Summary, d.Team, d.Anonymous, d.LegalDeadline, d.Fees, d.Documents, $"/api/services/{d.Id}"))
+            .ToList();
+
+    [WolverineGet("/api/services/{serviceId}", OperationId = "getService")]
+    [Tags("Services")]
+    [ProducesResponseType<ServiceDefinitionView>(200)]
+    [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
+    public static IResult Get(string serviceId, [FromQuery] int? version, DefinitionCatalog catalog, TimeProvider time, HttpContext context)
+    {
+        var d = Find(catalog, serviceId, version);
+        if (d is null) return Problems.Problems.NotFound(context, $"There is no service '{serviceId}'{(version is null ? "" : $" in version {version}")}.");
+        var roles = d.Actions.SelectMany(a => a.By).Append(Workflows.Definitions.Roles.Caseworker).Distinct().Order().ToList();
+        return Results.Ok(new ServiceDefinitionView(
+            d.Id, d.Version, d.Dsl, d.Title, d.Summary, d.Team, d.Anonymous, d.LegalDeadline, roles, d.Parties,
+            d.Form, d.Computed, d.Documents, d.Fees,
+            d.States.Select(s => new PublicState(s.Id, s.Initial, s.Final, s.Outcome, s.Status, s.NextStep, s.WaitingFor, s.ServiceNorm)).ToList(),
+            d.Actions.Select(a => new PublicAction(a.Id, a.Kind, a.Label, a.Description, a.By, a.From, a.To, a.Inputs, a.Guard, a.GuardMessage)).ToList(),
+            catalog.Published.Where(p => p.Definition.Id == d.Id).Select(p => p.Definition.Version).Order().ToList(),
+            DefinitionChecker.ResolveExample(d, time.Today())));
+    }
+
+    [WolverineGet("/api/services/{serviceId}/diagram", OperationId = "getServiceDiagram")]
+    [Tags("Services")]
+    [Produces("text/vnd.mermaid")]
+    public static IResult Diagram(string serviceId, [FromQuery] int? version, [FromQuery] string? lang, DefinitionCatalog catalog, HttpContext context)
+    {
+        var d = Find(catalog, serviceId, version);
+        return d is null
+            ? Problems.Problems.NotFound(context, $"There is no service '{serviceId}'.")
+            : Results.Text(MermaidDiagram.Render(d, lang == "de" ? "de" : "en"), "text/vnd.mermaid; charset=utf-8");
+    }
+
+    public static ProcessDefinition? Find(DefinitionCatalog catalog, string serviceId, int? version) =>
+        version is { } v ? catalog.Get(serviceId, v) : catalog.Latest(serviceId);
+}

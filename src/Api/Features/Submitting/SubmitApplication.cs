@@ -1,0 +1,120 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using JasperFx;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Vorgang.Api.Features.Casework;
+using Vorgang.Api.Hosting;
+using Vorgang.Api.Problems;
+using Vorgang.Api.Security;
+using Vorgang.Api.Telemetry;
+using Vorgang.Projections.Views;
+using Vorgang.Workflows.Cases;
+using Vorgang.Workflows.Definitions;
+using Wolverine.Http;
+
+namespace Vorgang.Api.Features.Submitting;
+
+/// <summary>An application for a service: the form values and the language the citizen reads.</summary>
+public sealed record SubmitApplication(JsonObject? Data, string? Language);
+
+public sealed record SubmissionAccepted(
+    string CaseNumber, string TrackingCode, string ServiceId, int DefinitionVersion, StatusView Status,
+    DateTimeOffset SubmittedAt, DateOnly? DueOn, long Version, string TrackUrl);
+
+public static class SubmitApplicationEndpoint
+{
+    public const string IdempotencyHeader = "Idempotency-Key";
+
+    [WolverinePost("/api/services/{serviceId}/cases", OperationId = "submitApplication")]
+    [Tags("Citizens")]
+    [ProducesResponseType<SubmissionAccepted>(201)]
+    [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(422, "application/problem+json")]
+    public static async Task<IResult> Post(
+        string serviceId, SubmitApplication? body, [FromHeader(Name = IdempotencyHeader)] string? idempotencyKey,
+        DefinitionCatalog catalog, IDocumentSession session, CaseNumbers numbers, EngineSecrets secrets, TimeProvider time,
+        HttpContext context, CancellationToken ct)
+    {
+        var definition = catalog.Latest(serviceId);
+        if (definition is null) return Problems.Problems.NotFound(context, $"There is no service '{serviceId}'.");
+        var language = body?.Language ?? "de";
+        if (language is not ("de" or "en"))
+            return Problems.Problems.Invalid(context, [new FieldError("language", "allowed-values", "Use 'de' or 'en'.")], "The request is invalid.");
+        if (idempotencyKey is not null && (idempotencyKey.Length is 0 or > 200 || idempotencyKey.Any(c => c < 0x21 || c > 0x7e)))
+            return Problems.Problems.Invalid(context, [new FieldError(IdempotencyHeader, "idempotency-key", "Use 1 to 200 visible ASCII characters, e.g. a UUID.")], "The request is invalid.");
+
+        var data = body?.Data ?? new JsonObject();
+        var requestHash = Hash(data.ToJsonString() + "\n" + language);
+        var receiptId = idempotencyKey is null ? null : Hash($"{serviceId}\n{idempotencyKey}");
+        if (receiptId is not null && await session.LoadAsync<SubmissionReceipt>(receiptId, ct) is { } earlier)
+        {
+            return await Replay(earlier, requestHash, serviceId, idempotencyKey!, catalog, session, secrets, context, ct);
+        }
+
+        // Staff submitting at a counter on behalf of a citizen are recorded as such.
+        var staff = context.User.StaffCaller();
+        var actor = staff is null ? Actor.AnonymousCitizen() : staff.AsActor() with { Channel = Channels.Counter };
+        var now = time.GetUtcNow();
+        var today = BerlinClock.DateOf(now);
+
+        var validation = CaseDecider.Submit(definition, data, language, "pending", "", actor, now, today);
+        if (validation.Problem is { } problem) return Problems.Problems.From(problem, context);
+
+        var trackingCode = idempotencyKey is null ? TrackingCodes.New() : TrackingCodes.Derive(secrets.TrackingCodeKey, serviceId, idempotencyKey);
+        var caseNumber = await numbers.NextAsync(today.Year, ct);
+        var submitted = (CaseSubmitted)validation.Events[0] with { CaseNumber = caseNumber, TrackingCodeHash = TrackingCodes.Hash(trackingCode) };
+
+        CaseSessions.Stamp(session, definition, context);
+        session.Events.StartStream<Case>(caseNumber, submitted);
+        if (receiptId is not null) session.Insert(new SubmissionReceipt(receiptId, caseNumber, requestHash, now));
+        try
+        {
+            await session.SaveChangesAsync(ct);
+        }
+        catch (DocumentAlreadyExistsException) when (receiptId is not null)
+        {
+            // A concurrent request with the same key won the race; answer with its case.
+            await using var fresh = session.DocumentStore.QuerySession();
+            var winner = await fresh.LoadAsync<SubmissionReceipt>(receiptId, ct);
+            return await Replay(winner!, requestHash, serviceId, idempotencyKey!, catalog, fresh, secrets, context, ct);
+        }
+
+        VorgangTelemetry.CasesSubmitted.Add(1, new("service", serviceId), new("channel", actor.Channel));
+        Activity.Current?.SetTag("vorgang.case_number", caseNumber);
+        return Accepted(Case.Create(submitted), definition, trackingCode, context, replayed: false);
+    }
+
+    private static async Task<IResult> Replay(
+        SubmissionReceipt receipt, string requestHash, string serviceId, string idempotencyKey, DefinitionCatalog catalog,
+        IQuerySession session, EngineSecrets secrets, HttpContext context, CancellationToken ct)
+    {
+        if (receipt.RequestHash != requestHash)
+        {
+            return Problems.Problems.Status(context, 422, "idempotency-key-reused", "This Idempotency-Key was used for a different application.",
+                $"Case {receipt.CaseNumber} was submitted with this key and other data. Use a new key for a new application.");
+        }
+        var state = await session.LoadAsync<Case>(receipt.CaseNumber, ct);
+        var definition = state is null ? null : catalog.Get(state.ServiceId, state.DefinitionVersion);
+        if (state is null || definition is null)
+            return Problems.Problems.Status(context, 503, "unavailable", "The case is not readable right now.", "Please retry.");
+        return Accepted(state, definition, TrackingCodes.Derive(secrets.TrackingCodeKey, serviceId, idempotencyKey), context, replayed: true);
+    }
+
+    private static IResult Accepted(Case state, ProcessDefinition definition, string trackingCode, HttpContext context, bool replayed)
+    {
+        var status = definition.State(state.State)!;
+        var lang = state.Language;
+        var url = $"/api/track/{state.Id}";
+        if (replayed) context.Response.Headers["Idempotent-Replayed"] = "true";
+        return Results.Created(url, new SubmissionAccepted(
+            state.Id, trackingCode, state.ServiceId, state.DefinitionVersion,
+            new StatusView(status.Id, status.Status.For(lang), status.NextStep?.For(lang), status.WaitingFor == Roles.Citizen),
+            state.SubmittedAt, state.DueOn, state.Version == 0 ? 1 : state.Version, url));
+    }
+
+    private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+}

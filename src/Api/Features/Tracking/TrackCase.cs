@@ -1,0 +1,74 @@
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Vorgang.Api.Features.Casework;
+using Vorgang.Projections.Views;
+using Vorgang.Workflows.Cases;
+using Vorgang.Workflows.Definitions;
+using Wolverine.Http;
+
+namespace Vorgang.Api.Features.Tracking;
+
+/// <summary>
+/// The citizen's view of their case, opened with the case number and the tracking code. A wrong number and
+/// a wrong code answer the same 404, so that nobody learns which case numbers exist.
+/// </summary>
+public static class TrackCaseEndpoints
+{
+    public const string TrackingCodeHeader = "X-Tracking-Code";
+
+    [WolverineGet("/api/track/{caseNumber}", OperationId = "trackCase")]
+    [Tags("Citizens")]
+    [ProducesResponseType<CitizenCaseView>(200)]
+    [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
+    public static async Task<IResult> Get(
+        string caseNumber, [FromHeader(Name = TrackingCodeHeader)] string? trackingCode, [FromQuery] string? lang,
+        IQuerySession session, DefinitionCatalog catalog, HttpContext context, CancellationToken ct)
+    {
+        var state = await LoadOwnCase(session, caseNumber, trackingCode, ct);
+        var definition = state is null ? null : catalog.Get(state.ServiceId, state.DefinitionVersion);
+        if (state is null || definition is null) return NotFound(context);
+        return Results.Ok(await CitizenView(session, definition, state, lang ?? PreferredLanguage(context), ct));
+    }
+
+    [WolverinePost("/api/track/{caseNumber}/actions/{actionId}", OperationId = "takeCitizenAction")]
+    [Tags("Citizens")]
+    [ProducesResponseType<CitizenCaseView>(200)]
+    [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(409, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(422, "application/problem+json")]
+    public static async Task<IResult> Post(
+        string caseNumber, string actionId, ActionRequest? body, [FromHeader(Name = TrackingCodeHeader)] string? trackingCode,
+        IDocumentSession session, DefinitionCatalog catalog, TimeProvider time, HttpContext context, CancellationToken ct)
+    {
+        var caller = new Caller($"citizen:{caseNumber}", Roles.Citizen, "", null, Channels.Online);
+        return await CaseSessions.TakeActionAsync(session, catalog, time, context, caseNumber, actionId, body, caller,
+            authorize: (state, _) => TrackingCodes.Matches(trackingCode, state.TrackingCodeHash) ? null : NotFound(context),
+            respond: async (state, definition) => Results.Ok(await CitizenView(session, definition, state, PreferredLanguage(context), ct)),
+            ct);
+    }
+
+    private static async Task<Case?> LoadOwnCase(IQuerySession session, string caseNumber, string? trackingCode, CancellationToken ct)
+    {
+        if (caseNumber.Length > 40 || string.IsNullOrWhiteSpace(trackingCode)) return null;
+        var state = await session.LoadAsync<Case>(caseNumber, ct);
+        return state is not null && TrackingCodes.Matches(trackingCode, state.TrackingCodeHash) ? state : null;
+    }
+
+    private static async Task<CitizenCaseView> CitizenView(IQuerySession session, ProcessDefinition definition, Case state, string? lang, CancellationToken ct)
+    {
+        var events = await session.Events.FetchStreamAsync(state.Id, token: ct);
+        return CaseViews.Citizen(definition, state, events.Select(e => (e.Data, e.Timestamp)).ToList(), lang);
+    }
+
+    private static string? PreferredLanguage(HttpContext context)
+    {
+        var accept = context.Request.Headers.AcceptLanguage.ToString();
+        if (accept.StartsWith("en", StringComparison.OrdinalIgnoreCase)) return "en";
+        if (accept.StartsWith("de", StringComparison.OrdinalIgnoreCase)) return "de";
+        return null;
+    }
+
+    private static IResult NotFound(HttpContext context) =>
+        Problems.Problems.NotFound(context, "No case matches this case number and tracking code. Check both and try again.");
+}

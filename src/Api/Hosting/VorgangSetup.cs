@@ -1,0 +1,119 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using JasperFx;
+using JasperFx.CodeGeneration;
+using Marten;
+using Weasel.Core;
+using Npgsql;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+using Vorgang.Api.Problems;
+using Vorgang.Api.Security;
+using Vorgang.Api.Telemetry;
+using Vorgang.Projections;
+using Vorgang.Workflows.Cases;
+using Vorgang.Workflows.Definitions;
+using Wolverine;
+using Wolverine.Http;
+using Wolverine.Marten;
+
+namespace Vorgang.Api.Hosting;
+
+public static class VorgangSetup
+{
+    public const string Schema = "vorgang";
+
+    public static readonly JsonSerializerOptions ApiJson = Configure(new JsonSerializerOptions(JsonSerializerDefaults.Web));
+
+    private static JsonSerializerOptions Configure(JsonSerializerOptions options)
+    {
+        options.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+        options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+        options.MaxDepth = 32;
+        return options;
+    }
+
+    public static void AddVorgang(this WebApplicationBuilder builder, string connectionString, DefinitionCatalog catalog, EmbeddedPostgres? embedded)
+    {
+        var services = builder.Services;
+        var configuration = builder.Configuration;
+
+        // Registered first so that it stops last, after everything that uses the database.
+        if (embedded is not null) services.AddHostedService(_ => new EmbeddedPostgresLifetime(embedded));
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(catalog);
+        services.AddSingleton<EngineSecrets>();
+
+        var dataSource = new NpgsqlDataSourceBuilder(connectionString) { Name = "vorgang" }.Build();
+        services.AddSingleton(dataSource);
+        services.AddSingleton(new CaseNumbers(dataSource, Schema));
+
+        services.AddMarten(options =>
+            {
+                options.Connection(dataSource);
+                options.DatabaseSchemaName = Schema;
+                options.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
+                options.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
+                options.OpenTelemetry.TrackConnections = JasperFx.OpenTelemetry.TrackLevel.Normal;
+                options.OpenTelemetry.TrackEventCounters();
+                options.AddCases();
+                options.AddReadModels();
+            })
+            .UseLightweightSessions()
+            .IntegrateWithWolverine()
+            .ApplyAllDatabaseChangesOnStartup();
+
+        services.AddHostedService<PublishedDefinitionsGuard>();
+
+        builder.Host.UseWolverine(options =>
+        {
+            options.ApplicationAssembly = typeof(VorgangSetup).Assembly;
+            options.CodeGeneration.TypeLoadMode = TypeLoadMode.Dynamic;
+        });
+        services.AddWolverineHttp();
+
+        services.ConfigureHttpJsonOptions(o => Configure(o.SerializerOptions));
+        services.AddProblemDetails();
+        services.AddExceptionHandler<ApiExceptionHandler>();
+        services.AddStaffAuth(configuration);
+        services.AddOpenApi();
+        services.AddHealthChecks();
+
+        var telemetry = services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddService("vorgang"))
+            .WithTracing(t => t
+                .AddAspNetCoreInstrumentation()
+                .AddSource(VorgangTelemetry.Name, "Wolverine", "Marten")
+                .AddNpgsql())
+            .WithMetrics(m => m
+                .AddAspNetCoreInstrumentation()
+                .AddMeter(VorgangTelemetry.Name, "Wolverine", "Marten"));
+        if (!string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        {
+            telemetry.UseOtlpExporter();
+        }
+    }
+
+    public static void UseVorgang(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseMiddleware<JsonOnly>();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapOpenApi();
+        app.MapHealthChecks("/health");
+        // Wolverine's HTTP endpoints read and write JSON with the options of ConfigureHttpJsonOptions above.
+        app.MapWolverineEndpoints();
+    }
+}
+
+/// <summary>Stops the embedded PostgreSQL when the engine shuts down.</summary>
+internal sealed class EmbeddedPostgresLifetime(EmbeddedPostgres embedded) : IHostedService
+{
+    public Task StartAsync(CancellationToken ct) => Task.CompletedTask;
+    public Task StopAsync(CancellationToken ct) => embedded.StopAsync();
+}

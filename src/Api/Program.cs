@@ -1,0 +1,52 @@
+using Vorgang.Api.Cli;
+using Vorgang.Api.Hosting;
+
+if (await Verbs.TryRunAsync(args) is { } exitCode) return exitCode;
+
+var builder = WebApplication.CreateBuilder(args);
+
+Vorgang.Workflows.Definitions.DefinitionCatalog catalog;
+try
+{
+    catalog = DefinitionsSetup.Load(builder.Configuration, TimeProvider.System);
+}
+catch (InvalidDefinitionsException e)
+{
+    Console.Error.WriteLine(e.Message);
+    Console.Error.WriteLine("The engine does not start with invalid definitions. Run `dotnet run --project src/Api -- definitions check`.");
+    return 1;
+}
+
+string connectionString;
+EmbeddedPostgres? embedded;
+try
+{
+    (connectionString, embedded) = await DatabaseBootstrap.ResolveAsync(builder.Configuration);
+}
+catch (EmbeddedPostgresException e)
+{
+    Console.Error.WriteLine(e.Message);
+    return 1;
+}
+
+builder.AddVorgang(connectionString, catalog, embedded);
+var app = builder.Build();
+app.UseVorgang();
+app.Lifetime.ApplicationStarted.Register(() =>
+{
+    var addresses = app.Urls.Count > 0 ? string.Join(", ", app.Urls) : "(see the log above)";
+    Console.WriteLine($"Vorgang is listening on {addresses} — try {app.Urls.FirstOrDefault() ?? "http://localhost:5000"}/api/services");
+});
+try
+{
+    await app.RunAsync();
+}
+catch (InvalidDefinitionsException e)
+{
+    Console.Error.WriteLine(e.Message);
+    if (embedded is not null) await embedded.StopAsync();
+    return 1;
+}
+return 0;
+
+public partial class Program;

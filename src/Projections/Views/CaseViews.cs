@@ -1,0 +1,161 @@
+using System.Text.Json.Nodes;
+using Vorgang.Workflows.Cases;
+using Vorgang.Workflows.Definitions;
+
+namespace Vorgang.Projections.Views;
+
+public sealed record StatusView(string State, string Text, string? NextStep, bool WaitingForYou);
+
+public sealed record ActionView(string Id, string Label, string Kind, IReadOnlyList<FieldDefinition> Inputs);
+
+public sealed record TimelineEntry(DateTimeOffset At, string Kind, string Title, string? Status, IReadOnlyDictionary<string, string>? Details);
+
+public sealed record NeededFromCitizen(string Text, string? Message, DateTimeOffset Since);
+
+/// <summary>What a citizen sees of their case: plain-language status, what is needed from them, the timeline and what they can do.</summary>
+public sealed record CitizenCaseView(
+    string CaseNumber,
+    string ServiceId,
+    string ServiceTitle,
+    string Language,
+    StatusView Status,
+    NeededFromCitizen? NeededFromYou,
+    bool IsClosed,
+    string? Outcome,
+    DateTimeOffset SubmittedAt,
+    DateOnly? DueOn,
+    long Version,
+    IReadOnlyList<TimelineEntry> Timeline,
+    IReadOnlyList<ActionView> Actions);
+
+public sealed record AssigneeView(string Id, string Name);
+
+public sealed record FeeView(string Id, string Label, decimal? Amount);
+
+public sealed record DocumentView(string Id, string Label, bool Required);
+
+/// <summary>What staff see of a case: the form, the state, who works on it, and what the caller may do now.</summary>
+public sealed record StaffCaseView(
+    string CaseNumber,
+    string ServiceId,
+    int DefinitionVersion,
+    string ServiceTitle,
+    string State,
+    string StatusText,
+    string Team,
+    long Version,
+    AssigneeView? Assignee,
+    DateTimeOffset SubmittedAt,
+    DateOnly? DueOn,
+    bool IsClosed,
+    string? Outcome,
+    string Language,
+    JsonObject Data,
+    IReadOnlyDictionary<string, object?> Computed,
+    IReadOnlyList<FeeView> Fees,
+    IReadOnlyList<DocumentView> Documents,
+    IReadOnlyList<ActionView> AllowedActions);
+
+public static class CaseViews
+{
+    public static StaffCaseView Staff(ProcessDefinition definition, Case state, Caller? caller, DateOnly today, string language = "en")
+    {
+        var values = CaseDecider.Values(definition, state.Data, today);
+        var status = definition.State(state.State);
+        var allowed = caller is null ? [] : CaseDecider.AllowedActions(definition, state, caller).Select(a => ToView(a, language)).ToList();
+        return new StaffCaseView(
+            state.Id, state.ServiceId, state.DefinitionVersion, definition.Title.For(language), state.State,
+            status?.Status.For(language) ?? state.State, state.Team, state.Version,
+            state.AssigneeId is null ? null : new AssigneeView(state.AssigneeId, state.AssigneeName ?? ""),
+            state.SubmittedAt, state.DueOn, state.IsClosed, state.Outcome, state.Language, state.Data,
+            definition.Computed.ToDictionary(c => c.Id, c => values.GetValueOrDefault(c.Id)),
+            Fees(definition, values, today, language),
+            definition.Documents
+                .Select(d => new DocumentView(d.Id, d.Label.For(language), d.Required || (d.RequiredWhen is not null && Rules.IsTrue(d.RequiredWhen, values, today))))
+                .ToList(),
+            allowed);
+    }
+
+    public static IReadOnlyList<FeeView> Fees(ProcessDefinition definition, IReadOnlyDictionary<string, object?> values, DateOnly today, string language) =>
+        definition.Fees
+            .Where(f => f.When is null || Rules.IsTrue(f.When, values, today))
+            .Select(f => new FeeView(f.Id, f.Label.For(language), Amount(f.Amount, values, today)))
+            .ToList();
+
+    public static CitizenCaseView Citizen(ProcessDefinition definition, Case state, IReadOnlyList<(object Data, DateTimeOffset At)> events, string? language)
+    {
+        var lang = language is "de" or "en" ? language : state.Language;
+        var current = definition.State(state.State);
+        var waiting = !state.IsClosed && current?.WaitingFor == Roles.Citizen;
+        var lastRequest = events.Select(e => e.Data).OfType<InformationRequested>().LastOrDefault();
+        var citizen = new Caller("citizen", Roles.Citizen, "", null);
+        return new CitizenCaseView(
+            state.Id, state.ServiceId, definition.Title.For(lang), lang,
+            new StatusView(state.State, current?.Status.For(lang) ?? state.State, current?.NextStep?.For(lang), waiting),
+            waiting
+                ? new NeededFromCitizen(current!.NextStep?.For(lang) ?? "", CitizenMessage(definition, lastRequest), lastRequest?.TakenAt ?? state.LastChangedAt)
+                : null,
+            state.IsClosed, state.Outcome, state.SubmittedAt, state.DueOn, state.Version,
+            events.Select(e => TimelineEntryFor(definition, e.Data, e.At, lang)).OfType<TimelineEntry>().ToList(),
+            CaseDecider.AllowedActions(definition, state, citizen).Select(a => ToView(a, lang)).ToList());
+    }
+
+    private static string? CitizenMessage(ProcessDefinition definition, InformationRequested? request)
+    {
+        if (request is null) return null;
+        var inputs = definition.Action(request.ActionId)?.Inputs ?? [];
+        var texts = inputs.Where(i => !i.Internal && i.Type == FieldTypes.Text)
+            .Select(i => request.Input[i.Id] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null)
+            .OfType<string>().ToList();
+        return texts.Count == 0 ? null : string.Join(Environment.NewLine, texts);
+    }
+
+    /// <summary>Timeline entries a citizen should see: never staff names or internal inputs.</summary>
+    private static TimelineEntry? TimelineEntryFor(ProcessDefinition definition, object data, DateTimeOffset at, string lang)
+    {
+        string T(string de, string en) => lang == "en" ? en : de;
+        switch (data)
+        {
+            case CaseSubmitted e:
+                return new(at, "submitted", T("Antrag eingegangen", "Application received"), definition.State(e.State)?.Status.For(lang), null);
+            case CaseClaimed:
+                return new(at, "in-progress", T("Ihr Antrag wird bearbeitet", "Your application is being processed"), null, null);
+            case ICaseTransition t:
+                var action = definition.Action(t.ActionId);
+                var details = action?.Inputs.Where(i => !i.Internal && t.Input[i.Id] is not null)
+                    .ToDictionary(i => i.Label.For(lang), i => t.Input[i.Id] is JsonValue v && v.TryGetValue<string>(out var s) ? s : t.Input[i.Id]!.ToJsonString());
+                return new(at, KindOf(t), action?.Label.For(lang) ?? t.ActionId, definition.State(t.ToState)?.Status.For(lang),
+                    details is { Count: > 0 } ? details : null);
+            case CaseClosed:
+                return null;
+            default:
+                return null;
+        }
+    }
+
+    private static string KindOf(ICaseTransition t) => t switch
+    {
+        InformationRequested => "information-requested",
+        InformationProvided => "information-provided",
+        CaseDecided => "decided",
+        CaseWithdrawn => "withdrawn",
+        _ => "step",
+    };
+
+    private static ActionView ToView(AvailableAction a, string language) => new(a.Id, a.Label.For(language), a.Kind, a.Inputs);
+
+    private static decimal? Amount(string amount, IReadOnlyDictionary<string, object?> values, DateOnly today)
+    {
+        if (decimal.TryParse(amount, System.Globalization.NumberStyles.Number, System.Globalization.CultureInfo.InvariantCulture, out var fixedAmount))
+            return fixedAmount;
+        try
+        {
+            return Convert.ToDecimal(Rules.Evaluate(amount, values, today), System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (Exception)
+        {
+            // An amount that depends on values not given yet is unknown until they are.
+            return null;
+        }
+    }
+}

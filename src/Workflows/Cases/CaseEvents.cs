@@ -1,0 +1,82 @@
+using System.Text.Json.Nodes;
+
+namespace Vorgang.Workflows.Cases;
+
+// The vocabulary of every case, whatever its service. Events hold primitives only and are never edited:
+// a new meaning gets a new event. Type names are stable aliases (see CaseEventTypes).
+
+/// <summary>Who did something and through which channel: <c>online</c>, <c>counter</c> (staff on behalf of a citizen), <c>office</c> (staff's own work) or <c>system</c>.</summary>
+public sealed record Actor(string Id, string Role, string Name, string Channel)
+{
+    public static readonly Actor System = new("system", "system", "Vorgang", Channels.System);
+    public static Actor AnonymousCitizen(string channel = Channels.Online) => new("citizen", "citizen", "", channel);
+}
+
+public static class Channels
+{
+    public const string Online = "online", Counter = "counter", Office = "office", System = "system";
+}
+
+public sealed record CaseSubmitted(
+    string CaseNumber,
+    string ServiceId,
+    int DefinitionVersion,
+    string State,
+    string Team,
+    string Language,
+    JsonObject Data,
+    string TrackingCodeHash,
+    DateOnly? DueOn,
+    Actor SubmittedBy,
+    DateTimeOffset SubmittedAt);
+
+public sealed record CaseClaimed(string CaseNumber, string AssigneeId, string AssigneeName, Actor ClaimedBy, DateTimeOffset ClaimedAt);
+
+public sealed record CaseAssigned(string CaseNumber, string AssigneeId, string AssigneeName, Actor AssignedBy, DateTimeOffset AssignedAt);
+
+public sealed record CaseReleased(string CaseNumber, string PreviousAssigneeId, Actor ReleasedBy, DateTimeOffset ReleasedAt);
+
+/// <summary>A step of the service's process that moved the case from one state to another.</summary>
+public interface ICaseTransition
+{
+    string CaseNumber { get; }
+    string ActionId { get; }
+    string FromState { get; }
+    string ToState { get; }
+    JsonObject Input { get; }
+    Actor TakenBy { get; }
+    DateTimeOffset TakenAt { get; }
+}
+
+public sealed record CaseActionTaken(string CaseNumber, string ActionId, string FromState, string ToState, JsonObject Input, Actor TakenBy, DateTimeOffset TakenAt) : ICaseTransition;
+
+/// <summary>The office asked the citizen (or a party) for something; the legal clock stops until it is provided.</summary>
+public sealed record InformationRequested(string CaseNumber, string ActionId, string FromState, string ToState, JsonObject Input, Actor TakenBy, DateTimeOffset TakenAt) : ICaseTransition;
+
+/// <summary>The citizen answered a request; <see cref="FormChanges"/> holds the inputs that supplement or correct form fields.</summary>
+public sealed record InformationProvided(string CaseNumber, string ActionId, string FromState, string ToState, JsonObject Input, JsonObject FormChanges, Actor TakenBy, DateTimeOffset TakenAt) : ICaseTransition;
+
+public sealed record CaseDecided(string CaseNumber, string ActionId, string FromState, string ToState, string Outcome, JsonObject Input, Actor TakenBy, DateTimeOffset TakenAt) : ICaseTransition;
+
+public sealed record CaseWithdrawn(string CaseNumber, string ActionId, string FromState, string ToState, JsonObject Input, Actor TakenBy, DateTimeOffset TakenAt) : ICaseTransition;
+
+/// <summary>The case reached a final state; nothing more can happen to it.</summary>
+public sealed record CaseClosed(string CaseNumber, string FinalState, string Outcome, DateTimeOffset ClosedAt);
+
+public static class CaseEventTypes
+{
+    /// <summary>Stable names stored with each event, independent of CLR type names.</summary>
+    public static readonly IReadOnlyDictionary<Type, string> Names = new Dictionary<Type, string>
+    {
+        [typeof(CaseSubmitted)] = "case_submitted",
+        [typeof(CaseClaimed)] = "case_claimed",
+        [typeof(CaseAssigned)] = "case_assigned",
+        [typeof(CaseReleased)] = "case_released",
+        [typeof(CaseActionTaken)] = "case_action_taken",
+        [typeof(InformationRequested)] = "information_requested",
+        [typeof(InformationProvided)] = "information_provided",
+        [typeof(CaseDecided)] = "case_decided",
+        [typeof(CaseWithdrawn)] = "case_withdrawn",
+        [typeof(CaseClosed)] = "case_closed",
+    };
+}

@@ -1,0 +1,243 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+
+namespace Vorgang.Workflows.Definitions;
+
+/// <summary>The semantic checks a schema cannot express: references, reachability, roles, expressions and the example.</summary>
+public static class DefinitionChecker
+{
+    public const string SupportedDsl = "vorgang/v1";
+    public static readonly IReadOnlySet<string> ReservedActions = new HashSet<string> { "claim", "release", "assign" };
+    public static readonly IReadOnlySet<string> ReservedInputs = new HashSet<string> { "assigneeId", "assigneeName" };
+
+    public static List<Diagnostic> Check(ProcessDefinition d, string file, Func<string, int> lineOf, DateOnly today)
+    {
+        var found = new List<Diagnostic>();
+        void Error(string path, string rule, string message) => found.Add(new(file, lineOf(path), path, rule, message));
+        void Warn(string path, string rule, string message) => found.Add(new(file, lineOf(path), path, rule, message, Severity.Warning));
+
+        if (d.Dsl != SupportedDsl) Error("/dsl", "dsl-version", $"Unsupported DSL '{d.Dsl}'; this engine reads '{SupportedDsl}'.");
+        var expectedFile = $"{d.Id}/v{d.Version}.yaml";
+        if (!file.Replace('\\', '/').EndsWith(expectedFile, StringComparison.Ordinal))
+            Error("/id", "file-name", $"A definition of '{d.Id}' version {d.Version} must live in '{expectedFile}'.");
+
+        CheckDuplicates(d.States.Select(s => s.Id), "/states", "state", Error);
+        CheckDuplicates(d.Actions.Select(a => a.Id), "/actions", "action", Error);
+        CheckDuplicates(d.Documents.Select(x => x.Id), "/documents", "document", Error);
+        CheckDuplicates(d.Fees.Select(x => x.Id), "/fees", "fee", Error);
+        CheckDuplicates(d.Form.Select(f => f.Id).Concat(d.Computed.Select(c => c.Id)), "/form", "field or computed value", Error);
+
+        // Names an expression over the form may read.
+        var formNames = FormNames(d.Form);
+        formNames.UnionWith(d.Computed.Select(c => c.Id));
+        var roles = new HashSet<string> { Roles.Citizen, Roles.Caseworker, Roles.System };
+        roles.UnionWith(d.Parties);
+
+        CheckFields(d.Form, "/form", FormNames(d.Form), Error);
+        for (var i = 0; i < d.Computed.Count; i++)
+            CheckExpression(d.Computed[i].Expression, $"/computed/{i}/expression", formNames, Error);
+        for (var i = 0; i < d.Routing.Count; i++)
+            CheckExpression(d.Routing[i].When, $"/routing/{i}/when", formNames, Error);
+        for (var i = 0; i < d.Fees.Count; i++)
+        {
+            if (!decimal.TryParse(d.Fees[i].Amount, System.Globalization.NumberStyles.Number, System.Globalization.CultureInfo.InvariantCulture, out _))
+                CheckExpression(d.Fees[i].Amount, $"/fees/{i}/amount", formNames, Error);
+            if (d.Fees[i].When is { } when) CheckExpression(when, $"/fees/{i}/when", formNames, Error);
+        }
+        for (var i = 0; i < d.Documents.Count; i++)
+            if (d.Documents[i].RequiredWhen is { } rw) CheckExpression(rw, $"/documents/{i}/requiredWhen", formNames, Error);
+
+        // States
+        var states = d.States.Select(s => s.Id).ToHashSet();
+        var initial = d.States.Select((s, i) => (s, i)).Where(x => x.s.Initial).ToList();
+        if (initial.Count == 0) Error("/states", "no-initial-state", "Mark exactly one state with 'initial: true'.");
+        foreach (var (_, i) in initial.Skip(1)) Error($"/states/{i}/initial", "several-initial-states", "Only one state may be initial.");
+        if (!d.States.Any(s => s.Final)) Error("/states", "no-final-state", "At least one state must be final ('final: true'), or a case could never end.");
+        for (var i = 0; i < d.States.Count; i++)
+        {
+            var s = d.States[i];
+            if (s.Final && s.Outcome is null) Error($"/states/{i}", "final-without-outcome", $"Final state '{s.Id}' needs an 'outcome' ({string.Join(", ", Outcomes.All)}).");
+            if (!s.Final && s.Outcome is not null) Error($"/states/{i}/outcome", "outcome-on-open-state", $"Only final states have an outcome; '{s.Id}' is not final.");
+            if (s.Final && s.Initial) Error($"/states/{i}", "initial-is-final", "The initial state cannot be final.");
+            if (s.WaitingFor is { } w && w != Roles.Citizen && !d.Parties.Contains(w))
+                Error($"/states/{i}/waitingFor", "unknown-party", $"'{w}' is neither 'citizen' nor a party declared under 'parties'.");
+            if (s.WaitingFor == Roles.Citizen && s.NextStep is null)
+                Error($"/states/{i}", "waiting-without-next-step", $"State '{s.Id}' waits for the citizen: its 'nextStep' must tell them what is needed.");
+        }
+
+        // Actions
+        for (var i = 0; i < d.Actions.Count; i++)
+        {
+            var a = d.Actions[i];
+            var at = $"/actions/{i}";
+            if (ReservedActions.Contains(a.Id)) Error($"{at}/id", "reserved-action", $"'{a.Id}' is built in for every service; choose another id.");
+            if (a.By.Count == 0) Error($"{at}/by", "action-without-role", $"Action '{a.Id}' names no role that may take it.");
+            for (var r = 0; r < a.By.Count; r++)
+                if (!roles.Contains(a.By[r]))
+                    Error($"{at}/by/{r}", "unknown-role", $"Role '{a.By[r]}' is unknown; use citizen, caseworker, system or declare it under 'parties'.");
+            if (a.From.Count == 0) Error($"{at}/from", "action-without-source", $"Action '{a.Id}' names no state it can be taken from.");
+            for (var f = 0; f < a.From.Count; f++)
+            {
+                var source = d.State(a.From[f]);
+                if (source is null) Error($"{at}/from/{f}", "unknown-state", $"Action '{a.Id}' starts from unknown state '{a.From[f]}'.");
+                else if (source.Final) Error($"{at}/from/{f}", "action-from-final-state", $"State '{source.Id}' is final; no action can leave it.");
+            }
+            var target = d.State(a.To);
+            if (target is null) Error($"{at}/to", "unknown-state", $"Action '{a.Id}' leads to unknown state '{a.To}'.");
+            if (!ActionKinds.All.Contains(a.Kind)) Error($"{at}/kind", "unknown-kind", $"Kind '{a.Kind}' is unknown.");
+            if (target is not null)
+            {
+                if (a.Kind == ActionKinds.Decide && !target.Final)
+                    Error($"{at}/to", "decision-not-final", $"A decision must lead to a final state; '{target.Id}' is not final.");
+                if (a.Kind == ActionKinds.Withdraw && target.Outcome != "withdrawn")
+                    Error($"{at}/to", "withdraw-target", $"A withdrawal must lead to a final state with outcome 'withdrawn'.");
+                if (a.Kind == ActionKinds.RequestInformation && target.WaitingFor is null)
+                    Error($"{at}/to", "request-target", $"Requesting information must lead to a state with 'waitingFor'.");
+                if (a.Kind == ActionKinds.ProvideInformation && !a.By.Contains(Roles.Citizen) && !a.By.Any(d.Parties.Contains))
+                    Error($"{at}/by", "provide-by", "Information is provided by the citizen or a party.");
+            }
+            if (a.Kind == ActionKinds.Withdraw && !a.By.Contains(Roles.Citizen))
+                Warn($"{at}/by", "withdraw-by", "Withdrawals are usually taken by the citizen.");
+
+            CheckDuplicates(a.Inputs.Select(x => x.Id), $"{at}/inputs", "input", Error);
+            for (var n = 0; n < a.Inputs.Count; n++)
+            {
+                var input = a.Inputs[n];
+                if (!formNames.Contains(input.Id)) continue;
+                // Only provided information may supplement the form, and then with the field's own type.
+                var field = d.Form.FirstOrDefault(f => f.Id == input.Id);
+                if (a.Kind != ActionKinds.ProvideInformation || field is null)
+                    Error($"{at}/inputs/{n}/id", "input-shadows-field", $"Input '{input.Id}' has the id of a form field or computed value; rename it (only provide-information inputs may supplement form fields).");
+                else if (field.Type != input.Type)
+                    Error($"{at}/inputs/{n}/type", "input-type-mismatch", $"Input '{input.Id}' supplements form field '{input.Id}' and must have its type '{field.Type}'.");
+            }
+            var inputNames = FormNames(a.Inputs);
+            CheckFields(a.Inputs, $"{at}/inputs", new HashSet<string>(inputNames.Concat(formNames)), Error);
+            if (a.Inputs.Any(x => ReservedInputs.Contains(x.Id)))
+                Error($"{at}/inputs", "reserved-input", $"Input ids {string.Join(", ", ReservedInputs)} are reserved.");
+            if (a.Guard is { } guard)
+            {
+                CheckExpression(guard, $"{at}/guard", new HashSet<string>(formNames.Concat(inputNames)), Error);
+                if (a.GuardMessage is null) Warn($"{at}/guard", "guard-without-message", "Say in 'guardMessage' why the action is not possible when the guard fails.");
+            }
+        }
+
+        // Reachability from the initial state, and a way out of every open state.
+        if (initial.Count == 1)
+        {
+            var reached = new HashSet<string> { initial[0].s.Id };
+            var queue = new Queue<string>(reached);
+            while (queue.Count > 0)
+            {
+                var current = queue.Dequeue();
+                foreach (var a in d.Actions.Where(a => a.From.Contains(current)))
+                    if (states.Contains(a.To) && reached.Add(a.To)) queue.Enqueue(a.To);
+            }
+            for (var i = 0; i < d.States.Count; i++)
+                if (!reached.Contains(d.States[i].Id))
+                    Error($"/states/{i}", "unreachable-state", $"No action leads to state '{d.States[i].Id}' from the initial state.");
+        }
+        for (var i = 0; i < d.States.Count; i++)
+            if (!d.States[i].Final && !d.Actions.Any(a => a.From.Contains(d.States[i].Id)))
+                Error($"/states/{i}", "dead-end-state", $"State '{d.States[i].Id}' is not final but no action leaves it.");
+
+        // Routing targets and the example submission.
+        if (d.Example is null)
+        {
+            Warn("", "no-example", "Add an 'example' submission so clients can try the service.");
+        }
+        else if (found.All(f => f.Severity != Severity.Error))
+        {
+            var example = ResolveExample(d, today);
+            foreach (var error in FormValidator.Validate(d.Form, example, "en", today))
+                Error($"/example/{error.Field.Split('.', '[')[0]}", "invalid-example", $"{error.Field}: {error.Message} ({error.Rule})");
+        }
+        return found;
+    }
+
+    /// <summary>The example with relative dates (<c>today-3d</c>) resolved, so that it passes validation on any day.</summary>
+    public static JsonObject ResolveExample(ProcessDefinition d, DateOnly today)
+    {
+        var example = (JsonObject)(d.Example?.DeepClone() ?? new JsonObject());
+        ResolveDates(d.Form, example, today);
+        return example;
+    }
+
+    private static void ResolveDates(IReadOnlyList<FieldDefinition> fields, JsonObject data, DateOnly today)
+    {
+        foreach (var field in fields)
+        {
+            if (!data.TryGetPropertyValue(field.Id, out var node) || node is null) continue;
+            if (field.Type == FieldTypes.Date && node is JsonValue v && v.TryGetValue<string>(out var s) && RelativeDate.IsRelative(s)
+                && RelativeDate.TryResolve(s, today, out var date))
+                data[field.Id] = date.ToString("yyyy-MM-dd");
+            if (field.Type == FieldTypes.List && node is JsonArray items)
+                foreach (var item in items.OfType<JsonObject>()) ResolveDates(field.Fields, item, today);
+        }
+    }
+
+    private static HashSet<string> FormNames(IReadOnlyList<FieldDefinition> fields)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var f in fields)
+        {
+            names.Add(f.Id);
+            if (f.Type == FieldTypes.Address)
+                foreach (var part in FieldTypes.AddressParts) names.Add($"{f.Id}.{part}");
+        }
+        return names;
+    }
+
+    private static void CheckFields(IReadOnlyList<FieldDefinition> fields, string at, HashSet<string> names, Action<string, string, string> error)
+    {
+        CheckDuplicates(fields.Select(f => f.Id), at, "field", error);
+        for (var i = 0; i < fields.Count; i++)
+        {
+            var f = fields[i];
+            var path = $"{at}/{i}";
+            if (!FieldTypes.All.Contains(f.Type)) error($"{path}/type", "unknown-type", $"Field type '{f.Type}' is unknown; use {string.Join(", ", FieldTypes.All)}.");
+            if (f.Type == FieldTypes.Choice && f.Options.Count == 0) error(path, "choice-without-options", $"Choice field '{f.Id}' needs 'options'.");
+            if (f.Type == FieldTypes.List)
+            {
+                if (f.Fields.Count == 0) error(path, "list-without-fields", $"List field '{f.Id}' needs 'fields' for its entries.");
+                CheckFields(f.Fields, $"{path}/fields", FormNames(f.Fields), error);
+            }
+            if (f.Options.Count > 0) CheckDuplicates(f.Options.Select(o => o.Value), $"{path}/options", "option", error);
+            if (f.Min > f.Max) error($"{path}/min", "min-above-max", "'min' is greater than 'max'.");
+            if (f.MinLength > f.MaxLength) error($"{path}/minLength", "min-above-max", "'minLength' is greater than 'maxLength'.");
+            if (f.Pattern is { } pattern)
+            {
+                try { _ = new Regex(pattern); }
+                catch (ArgumentException e) { error($"{path}/pattern", "invalid-pattern", e.Message); }
+            }
+            foreach (var (key, value) in new[] { ("minDate", f.MinDate), ("maxDate", f.MaxDate) })
+                if (value is not null && !RelativeDate.TryResolve(value, DateOnly.FromDateTime(DateTime.Today), out _))
+                    error($"{path}/{key}", "invalid-date", $"'{value}' is neither YYYY-MM-DD nor relative like today-14d.");
+            if (f.RequiredWhen is { } rw) CheckExpression(rw, $"{path}/requiredWhen", names, error);
+            if (f.VisibleWhen is { } vw) CheckExpression(vw, $"{path}/visibleWhen", names, error);
+        }
+    }
+
+    private static void CheckExpression(string text, string path, HashSet<string> names, Action<string, string, string> error)
+    {
+        var check = Rules.Check(text);
+        if (check.Error is not null)
+        {
+            error(path, "expression", $"'{text}': {check.Error}");
+            return;
+        }
+        foreach (var name in check.Parameters.Where(n => !names.Contains(n)))
+            error(path, "unknown-name", $"'{text}' names '{name}', which is no field, address part, computed value or input here.");
+    }
+
+    private static void CheckDuplicates(IEnumerable<string> ids, string at, string what, Action<string, string, string> error)
+    {
+        var seen = new HashSet<string>();
+        var index = 0;
+        foreach (var id in ids)
+        {
+            if (!seen.Add(id)) error($"{at}/{index}", "duplicate-id", $"The {what} id '{id}' is used more than once.");
+            index++;
+        }
+    }
+}

@@ -1,0 +1,171 @@
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+
+namespace Vorgang.Workflows.Definitions;
+
+/// <summary>A text in the two languages every citizen-facing string must have.</summary>
+public sealed record LocalizedText(string De, string En)
+{
+    public string For(string? language) => language == "en" ? En : De;
+}
+
+/// <summary>One published version of a service, as read from <c>process-definitions/{id}/v{version}.yaml</c>.</summary>
+public sealed record ProcessDefinition
+{
+    public required string Dsl { get; init; }
+    public required string Id { get; init; }
+    public required int Version { get; init; }
+    public required LocalizedText Title { get; init; }
+    public required LocalizedText Summary { get; init; }
+    public required string Team { get; init; }
+    public IReadOnlyList<RoutingRule> Routing { get; init; } = [];
+    public Duration? LegalDeadline { get; init; }
+    /// <summary>Second parties (e.g. <c>school</c>) that act on cases of this service besides citizens and caseworkers.</summary>
+    public IReadOnlyList<string> Parties { get; init; } = [];
+    /// <summary>Whether a citizen may submit without giving any personal data (defect reports).</summary>
+    public bool Anonymous { get; init; }
+    public IReadOnlyList<DocumentRequirement> Documents { get; init; } = [];
+    public IReadOnlyList<FeeDefinition> Fees { get; init; } = [];
+    public required IReadOnlyList<FieldDefinition> Form { get; init; }
+    public IReadOnlyList<ComputedValue> Computed { get; init; } = [];
+    public required IReadOnlyList<StateDefinition> States { get; init; }
+    public required IReadOnlyList<ActionDefinition> Actions { get; init; }
+    /// <summary>A submission that passes validation; date strings may be relative (<c>today-3d</c>).</summary>
+    public JsonObject? Example { get; init; }
+
+    [JsonIgnore] public string Key => $"{Id}@v{Version}";
+    [JsonIgnore] public StateDefinition InitialState => States.Single(s => s.Initial);
+
+    public StateDefinition? State(string id) => States.FirstOrDefault(s => s.Id == id);
+    public ActionDefinition? Action(string id) => Actions.FirstOrDefault(a => a.Id == id);
+}
+
+public sealed record RoutingRule(string When, string Team);
+
+/// <summary>A period in working days (Mon–Fri) or calendar days.</summary>
+public sealed record Duration
+{
+    public int? WorkingDays { get; init; }
+    public int? CalendarDays { get; init; }
+    /// <summary>The legal basis, e.g. "§ 17 Abs. 1 BMG".</summary>
+    public string? Basis { get; init; }
+}
+
+public sealed record DocumentRequirement
+{
+    public required string Id { get; init; }
+    public required LocalizedText Label { get; init; }
+    public LocalizedText? Description { get; init; }
+    public bool Required { get; init; }
+    public string? RequiredWhen { get; init; }
+}
+
+public sealed record FeeDefinition
+{
+    public required string Id { get; init; }
+    public required LocalizedText Label { get; init; }
+    /// <summary>Amount in euros: a number, or an expression over form values.</summary>
+    public required string Amount { get; init; }
+    public string? When { get; init; }
+    public string? Basis { get; init; }
+}
+
+public static class FieldTypes
+{
+    public const string Text = "text", Number = "number", Integer = "integer", Date = "date", Boolean = "boolean",
+        Choice = "choice", Address = "address", Email = "email", Phone = "phone", List = "list";
+
+    public static readonly IReadOnlySet<string> All =
+        new HashSet<string> { Text, Number, Integer, Date, Boolean, Choice, Address, Email, Phone, List };
+
+    /// <summary>The parts of an address value; expressions name them as <c>[field.part]</c>.</summary>
+    public static readonly IReadOnlyList<string> AddressParts = ["street", "houseNumber", "postalCode", "city", "addition"];
+}
+
+public sealed record FieldDefinition
+{
+    public required string Id { get; init; }
+    public required string Type { get; init; }
+    public required LocalizedText Label { get; init; }
+    public LocalizedText? Help { get; init; }
+    public bool Required { get; init; }
+    public string? RequiredWhen { get; init; }
+    public string? VisibleWhen { get; init; }
+    /// <summary>Personal data of the data subject: encrypted and erased on schedule.</summary>
+    public bool Personal { get; init; }
+    /// <summary>An action input only staff see (an internal note); citizens' timelines leave it out.</summary>
+    public bool Internal { get; init; }
+    public int? MinLength { get; init; }
+    public int? MaxLength { get; init; }
+    public decimal? Min { get; init; }
+    public decimal? Max { get; init; }
+    public string? Pattern { get; init; }
+    public LocalizedText? PatternMessage { get; init; }
+    /// <summary>Earliest allowed date, absolute (<c>2026-01-01</c>) or relative to today (<c>today-14d</c>, <c>today+1y</c>).</summary>
+    public string? MinDate { get; init; }
+    public string? MaxDate { get; init; }
+    public IReadOnlyList<ChoiceOption> Options { get; init; } = [];
+    /// <summary>The fields of each item of a <c>list</c>.</summary>
+    public IReadOnlyList<FieldDefinition> Fields { get; init; } = [];
+    public int? MinItems { get; init; }
+    public int? MaxItems { get; init; }
+}
+
+public sealed record ChoiceOption(string Value, LocalizedText Label);
+
+public sealed record ComputedValue
+{
+    public required string Id { get; init; }
+    public required LocalizedText Label { get; init; }
+    public required string Expression { get; init; }
+}
+
+public static class Outcomes
+{
+    public static readonly IReadOnlySet<string> All =
+        new HashSet<string> { "approved", "rejected", "withdrawn", "completed", "forwarded", "cancelled" };
+}
+
+public sealed record StateDefinition
+{
+    public required string Id { get; init; }
+    public bool Initial { get; init; }
+    public bool Final { get; init; }
+    public string? Outcome { get; init; }
+    /// <summary>What is happening, in plain language.</summary>
+    public required LocalizedText Status { get; init; }
+    /// <summary>What happens next — or, when the office waits for the citizen, what is needed from them.</summary>
+    public LocalizedText? NextStep { get; init; }
+    /// <summary><c>citizen</c> or a party id: who the office waits for in this state (the legal clock stops for the citizen).</summary>
+    public string? WaitingFor { get; init; }
+    public Duration? ServiceNorm { get; init; }
+}
+
+public static class ActionKinds
+{
+    public const string Transition = "transition", RequestInformation = "request-information",
+        ProvideInformation = "provide-information", Decide = "decide", Withdraw = "withdraw";
+
+    public static readonly IReadOnlySet<string> All =
+        new HashSet<string> { Transition, RequestInformation, ProvideInformation, Decide, Withdraw };
+}
+
+public static class Roles
+{
+    public const string Citizen = "citizen", Caseworker = "caseworker", System = "system", Auditor = "auditor", Admin = "admin";
+}
+
+public sealed record ActionDefinition
+{
+    public required string Id { get; init; }
+    public string Kind { get; init; } = ActionKinds.Transition;
+    public required LocalizedText Label { get; init; }
+    public LocalizedText? Description { get; init; }
+    /// <summary>Roles that may take the action: <c>citizen</c>, <c>caseworker</c>, <c>system</c> or a declared party.</summary>
+    public required IReadOnlyList<string> By { get; init; }
+    public required IReadOnlyList<string> From { get; init; }
+    public required string To { get; init; }
+    public IReadOnlyList<FieldDefinition> Inputs { get; init; } = [];
+    public string? Guard { get; init; }
+    public LocalizedText? GuardMessage { get; init; }
+}
