@@ -17,11 +17,32 @@ public sealed class EngineSecrets
 }
 
 /// <summary>
-/// At start-up: records each definition version the first time it is seen, refuses to start when a
-/// published version's file was changed, restores versions whose file was removed, and loads the engine's secrets.
+/// A definition version becomes published when the first case is submitted under it; from then on its file
+/// must never change. Editing a version nobody has used yet is allowed.
+/// </summary>
+public sealed class PublishedVersions(DefinitionCatalog catalog, TimeProvider time)
+{
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _recorded = new();
+
+    internal void MarkRecorded(string key) => _recorded[key] = true;
+
+    /// <summary>Adds the version's text to the session the first time a case uses it (idempotent upsert).</summary>
+    public void RecordOnFirstUse(IDocumentSession session, ProcessDefinition definition)
+    {
+        if (_recorded.ContainsKey(definition.Key)) return;
+        var published = catalog.Published.First(p => p.Definition.Key == definition.Key);
+        session.Store(new PublishedVersion(definition.Key, published.File, published.Sha256, published.Text, time.GetUtcNow()));
+    }
+
+    public void Confirm(ProcessDefinition definition) => _recorded[definition.Key] = true;
+}
+
+/// <summary>
+/// At start-up: refuses to start when the file of a published version (one that cases run on) was changed,
+/// restores published versions whose file was removed, and loads the engine's secrets.
 /// </summary>
 public sealed class PublishedDefinitionsGuard(
-    IDocumentStore store, DefinitionCatalog catalog, EngineSecrets secrets, IConfiguration configuration, TimeProvider time,
+    IDocumentStore store, DefinitionCatalog catalog, PublishedVersions publishedVersions, EngineSecrets secrets, IConfiguration configuration, TimeProvider time,
     ILogger<PublishedDefinitionsGuard> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken ct)
@@ -31,17 +52,13 @@ public sealed class PublishedDefinitionsGuard(
         var changed = new List<Diagnostic>();
         foreach (var published in catalog.Published)
         {
-            if (stored.TryGetValue(published.Definition.Key, out var earlier))
+            if (stored.TryGetValue(published.Definition.Key, out var earlier) && earlier.Sha256 != published.Sha256)
             {
-                if (earlier.Sha256 != published.Sha256)
-                    changed.Add(new(published.File, 1, "", "published-version-changed",
-                        $"{published.Definition.Key} was published on {earlier.PublishedAt:yyyy-MM-dd} and must not change; restore the file and publish the change as version {published.Definition.Version + 1}."));
-            }
-            else
-            {
-                session.Insert(new PublishedVersion(published.Definition.Key, published.File, published.Sha256, published.Text, time.GetUtcNow()));
+                changed.Add(new(published.File, 1, "", "published-version-changed",
+                    $"{published.Definition.Key} has cases since {earlier.PublishedAt:yyyy-MM-dd} and must not change; restore the file and publish the change as version {published.Definition.Version + 1}."));
             }
         }
+        foreach (var key in stored.Keys) publishedVersions.MarkRecorded(key);
         if (changed.Count > 0) throw new InvalidDefinitionsException(changed);
 
         foreach (var missing in stored.Values.Where(p => catalog.Get(p.Id.Split("@v")[0], int.Parse(p.Id.Split("@v")[1])) is null))

@@ -46,6 +46,7 @@ public static class VorgangSetup
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(catalog);
         services.AddSingleton<EngineSecrets>();
+        services.AddSingleton<PublishedVersions>();
 
         var dataSource = new NpgsqlDataSourceBuilder(connectionString) { Name = "vorgang" }.Build();
         services.AddSingleton(dataSource);

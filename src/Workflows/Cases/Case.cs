@@ -60,7 +60,7 @@ public sealed record Case
     }
 
     /// <summary>Applies one event as Marten does, for deciders and tests that fold events without the store.</summary>
-    public Case Evolve(object @event) => @event switch
+    public Case Fold(object @event) => @event switch
     {
         CaseClaimed e => Apply(e),
         CaseAssigned e => Apply(e),

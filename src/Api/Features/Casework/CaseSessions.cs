@@ -61,7 +61,7 @@ public static class CaseSessions
         foreach (var closed in decision.Events.OfType<CaseClosed>())
             VorgangTelemetry.CasesClosed.Add(1, new("service", definition.Id), new("outcome", closed.Outcome));
 
-        var after = decision.Events.Aggregate(state with { Version = stream.CurrentVersion ?? expected }, (s, e) => s.Evolve(e));
+        var after = decision.Events.Aggregate(state with { Version = expected }, (s, e) => s.Fold(e));
         return await respond(after, definition);
     }
 }

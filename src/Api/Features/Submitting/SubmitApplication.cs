@@ -36,7 +36,7 @@ public static class SubmitApplicationEndpoint
     [ProducesResponseType<ProblemDetails>(422, "application/problem+json")]
     public static async Task<IResult> Post(
         string serviceId, SubmitApplication? body, [FromHeader(Name = IdempotencyHeader)] string? idempotencyKey,
-        DefinitionCatalog catalog, IDocumentSession session, CaseNumbers numbers, EngineSecrets secrets, TimeProvider time,
+        DefinitionCatalog catalog, IDocumentSession session, CaseNumbers numbers, EngineSecrets secrets, PublishedVersions published, TimeProvider time,
         HttpContext context, CancellationToken ct)
     {
         var definition = catalog.Latest(serviceId);
@@ -71,6 +71,7 @@ public static class SubmitApplicationEndpoint
         CaseSessions.Stamp(session, definition, context);
         session.Events.StartStream<Case>(caseNumber, submitted);
         if (receiptId is not null) session.Insert(new SubmissionReceipt(receiptId, caseNumber, requestHash, now));
+        published.RecordOnFirstUse(session, definition);
         try
         {
             await session.SaveChangesAsync(ct);
@@ -83,6 +84,7 @@ public static class SubmitApplicationEndpoint
             return await Replay(winner!, requestHash, serviceId, idempotencyKey!, catalog, fresh, secrets, context, ct);
         }
 
+        published.Confirm(definition);
         VorgangTelemetry.CasesSubmitted.Add(1, new("service", serviceId), new("channel", actor.Channel));
         Activity.Current?.SetTag("vorgang.case_number", caseNumber);
         return Accepted(Case.Create(submitted), definition, trackingCode, context, replayed: false);

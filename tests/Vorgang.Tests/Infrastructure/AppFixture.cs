@@ -1,0 +1,56 @@
+using Alba;
+using Marten;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Vorgang.Api.Security;
+using Wolverine;
+
+namespace Vorgang.Tests.Infrastructure;
+
+/// <summary>One engine host (Alba) on the test PostgreSQL for the whole run; each test resets the data before it starts.</summary>
+public sealed class AppFixture : IAsyncLifetime
+{
+    public const string DevelopmentKey = "test-signing-key-with-at-least-32-bytes!";
+
+    public IAlbaHost Host { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        var connectionString = await TestDatabase.ConnectionStringAsync();
+        Host = await AlbaHost.For<Program>(x =>
+        {
+            x.UseSetting("ConnectionStrings:Marten", connectionString);
+            x.UseSetting("Vorgang:Auth:DevelopmentKey", DevelopmentKey);
+            x.UseSetting("Vorgang:TrackingCodeSecret", "test-tracking-secret");
+            x.ConfigureServices(services =>
+            {
+                services.DisableAllExternalWolverineTransports();
+                services.RunWolverineInSoloMode();
+            });
+        });
+    }
+
+    public async Task DisposeAsync() => await Host.DisposeAsync();
+
+    public Task ResetAsync() => Host.Services.GetRequiredService<IDocumentStore>().Advanced.ResetAllData();
+
+    public string Token(string role, string? team = null, string name = "Test User", string? subject = null) =>
+        StaffAuth.MintToken(Host.Services.GetRequiredService<IConfiguration>(), role, team, name, subject, TimeSpan.FromHours(1));
+}
+
+[CollectionDefinition(Name)]
+public sealed class AppCollection : ICollectionFixture<AppFixture>
+{
+    public const string Name = "engine";
+}
+
+/// <summary>Base for end-to-end tests: shares the host, starts every test from an empty database.</summary>
+[Collection(AppCollection.Name)]
+public abstract class ApiTest(AppFixture app) : IAsyncLifetime
+{
+    protected AppFixture App { get; } = app;
+    protected IAlbaHost Host => App.Host;
+
+    public Task InitializeAsync() => App.ResetAsync();
+    public Task DisposeAsync() => Task.CompletedTask;
+}
