@@ -1,5 +1,9 @@
+using System.Diagnostics;
 using Alba;
 using Marten;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Vorgang.Api.Security;
@@ -14,6 +18,10 @@ public sealed class AppFixture : IAsyncLifetime
 
     public IAlbaHost Host { get; private set; } = null!;
 
+    /// <summary>Every span the host exported, through the same OpenTelemetry pipeline that feeds OTLP in production.</summary>
+    public LockedList<Activity> Spans { get; } = new();
+    public LockedList<Metric> Metrics { get; } = new();
+
     public async Task InitializeAsync()
     {
         var connectionString = await TestDatabase.ConnectionStringAsync();
@@ -26,6 +34,8 @@ public sealed class AppFixture : IAsyncLifetime
             {
                 services.DisableAllExternalWolverineTransports();
                 services.RunWolverineInSoloMode();
+                services.ConfigureOpenTelemetryTracerProvider(t => t.AddInMemoryExporter(Spans));
+                services.ConfigureOpenTelemetryMeterProvider(m => m.AddInMemoryExporter(Metrics));
             });
         });
     }
@@ -53,4 +63,20 @@ public abstract class ApiTest(AppFixture app) : IAsyncLifetime
 
     public Task InitializeAsync() => App.ResetAsync();
     public Task DisposeAsync() => Task.CompletedTask;
+}
+
+/// <summary>A list the exporters may add to from any request thread.</summary>
+public sealed class LockedList<T> : ICollection<T>
+{
+    private readonly List<T> _items = [];
+    public int Count { get { lock (_items) return _items.Count; } }
+    public bool IsReadOnly => false;
+    public void Add(T item) { lock (_items) _items.Add(item); }
+    public void Clear() { lock (_items) _items.Clear(); }
+    public bool Contains(T item) { lock (_items) return _items.Contains(item); }
+    public void CopyTo(T[] array, int arrayIndex) { lock (_items) _items.CopyTo(array, arrayIndex); }
+    public bool Remove(T item) { lock (_items) return _items.Remove(item); }
+    public List<T> Snapshot() { lock (_items) return [.. _items]; }
+    public IEnumerator<T> GetEnumerator() => Snapshot().GetEnumerator();
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
 }

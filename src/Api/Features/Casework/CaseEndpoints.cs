@@ -22,6 +22,7 @@ public sealed record CaseAsOf(long Version, DateTimeOffset AsOf, StaffCaseView C
 public static class CaseEndpoints
 {
     [WolverineGet("/api/cases/{caseNumber}", OperationId = "getCase")]
+    [EndpointSummary("The staff view of a case with the actions the caller may take.")]
     [Tags("Casework")]
     [ProducesResponseType<StaffCaseView>(200)]
     [ProducesResponseType<ProblemDetails>(403, "application/problem+json")]
@@ -37,6 +38,7 @@ public static class CaseEndpoints
     }
 
     [WolverinePost("/api/cases/{caseNumber}/actions/{actionId}", OperationId = "takeAction")]
+    [EndpointSummary("Take an action (including claim, release, assign) at the expected version.")]
     [Tags("Casework")]
     [ProducesResponseType<StaffCaseView>(200)]
     [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
@@ -57,6 +59,7 @@ public static class CaseEndpoints
     }
 
     [WolverineGet("/api/cases/{caseNumber}/history", OperationId = "getCaseHistory")]
+    [EndpointSummary("Every event of the case with actor, channel, correlation and definition version.")]
     [Tags("Audit")]
     [ProducesResponseType<CaseHistory>(200)]
     public static async Task<IResult> History(string caseNumber, IQuerySession session, DefinitionCatalog catalog, HttpContext context, CancellationToken ct)
@@ -76,6 +79,7 @@ public static class CaseEndpoints
     }
 
     [WolverineGet("/api/cases/{caseNumber}/state", OperationId = "getCaseAsOf")]
+    [EndpointSummary("The case as it was at a version or a moment.")]
     [Tags("Audit")]
     [ProducesResponseType<CaseAsOf>(200)]
     [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]

@@ -20,6 +20,7 @@ public sealed record QueuePage(string Team, long Total, int Page, int PageSize, 
 public static class GetQueueEndpoint
 {
     [WolverineGet("/api/queues/{team}", OperationId = "getQueue")]
+    [EndpointSummary("A team's open cases, most urgent first.")]
     [Tags("Casework")]
     [ProducesResponseType<QueuePage>(200)]
     [ProducesResponseType<ProblemDetails>(403, "application/problem+json")]

@@ -26,6 +26,7 @@ public sealed record ServiceDefinitionView(
 public static class ServiceCatalogEndpoints
 {
     [WolverineGet("/api/services", OperationId = "listServices")]
+    [EndpointSummary("The service catalogue: every service with its latest version.")]
     [Tags("Services")]
     public static IReadOnlyList<ServiceSummary> List(DefinitionCatalog catalog) =>
         catalog.LatestVersions
@@ -33,6 +34,7 @@ public static class ServiceCatalogEndpoints
             .ToList();
 
     [WolverineGet("/api/services/{serviceId}", OperationId = "getService")]
+    [EndpointSummary("One service: form, documents, fees, states, actions, roles and an example submission.")]
     [Tags("Services")]
     [ProducesResponseType<ServiceDefinitionView>(200)]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
@@ -51,6 +53,7 @@ public static class ServiceCatalogEndpoints
     }
 
     [WolverineGet("/api/services/{serviceId}/diagram", OperationId = "getServiceDiagram")]
+    [EndpointSummary("The service as a Mermaid state diagram.")]
     [Tags("Services")]
     [Produces("text/vnd.mermaid")]
     public static IResult Diagram(string serviceId, [FromQuery] int? version, [FromQuery] string? lang, DefinitionCatalog catalog, HttpContext context)

@@ -29,6 +29,7 @@ public static class SubmitApplicationEndpoint
     public const string IdempotencyHeader = "Idempotency-Key";
 
     [WolverinePost("/api/services/{serviceId}/cases", OperationId = "submitApplication")]
+    [EndpointSummary("Submit an application; answers with the case number and the tracking code (shown once).")]
     [Tags("Citizens")]
     [ProducesResponseType<SubmissionAccepted>(201)]
     [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]

@@ -17,6 +17,7 @@ public static class TrackCaseEndpoints
     public const string TrackingCodeHeader = "X-Tracking-Code";
 
     [WolverineGet("/api/track/{caseNumber}", OperationId = "trackCase")]
+    [EndpointSummary("The citizen's view of their case (needs X-Tracking-Code).")]
     [Tags("Citizens")]
     [ProducesResponseType<CitizenCaseView>(200)]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
@@ -31,6 +32,7 @@ public static class TrackCaseEndpoints
     }
 
     [WolverinePost("/api/track/{caseNumber}/actions/{actionId}", OperationId = "takeCitizenAction")]
+    [EndpointSummary("A citizen action on their case, e.g. providing information or withdrawing.")]
     [Tags("Citizens")]
     [ProducesResponseType<CitizenCaseView>(200)]
     [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
