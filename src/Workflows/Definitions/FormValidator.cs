@@ -127,7 +127,7 @@ public static class FormValidator
                         $"Please choose one of: {string.Join(", ", field.Options.Select(o => o.Value))}.")));
                 return;
             case FieldTypes.Address:
-                ValidateAddress(value, path, lang, errors);
+                ValidateAddress(field, value, path, lang, errors);
                 return;
             case FieldTypes.List:
                 if (value is not JsonArray items)
@@ -150,7 +150,8 @@ public static class FormValidator
         }
     }
 
-    private static void ValidateAddress(JsonNode value, string path, string lang, List<FieldError> errors)
+    /// <remarks>An address field's <c>pattern</c> applies to its postal code (e.g. only the city's own postal codes).</remarks>
+    private static void ValidateAddress(FieldDefinition field, JsonNode value, string path, string lang, List<FieldError> errors)
     {
         if (value is not JsonObject address)
         {
@@ -175,6 +176,10 @@ public static class FormValidator
             else if (part == "postalCode" && !PostalCodePattern.IsMatch(s))
             {
                 errors.Add(new($"{path}.{part}", "pattern", T(lang, "Eine Postleitzahl hat fünf Ziffern.", "A postal code has five digits.")));
+            }
+            else if (part == "postalCode" && field.Pattern is not null && !Regex.IsMatch(s, field.Pattern, RegexOptions.None, TimeSpan.FromMilliseconds(100)))
+            {
+                errors.Add(new($"{path}.{part}", "pattern", field.PatternMessage?.For(lang) ?? T(lang, "Diese Postleitzahl ist hier nicht möglich.", "This postal code is not possible here.")));
             }
         }
         if (address.TryGetPropertyValue("addition", out var addition) && addition is not null && (!TryString(addition, out var a) || a.Length > 200))
