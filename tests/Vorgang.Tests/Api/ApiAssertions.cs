@@ -57,14 +57,22 @@ public static class ApiAssertions
     public static void AssertNotServerError(this ApiResponse response) =>
         Assert.True(response.Status < 500, $"The API answered with a server error: {response}");
 
-    /// <summary>Asserts an RFC 9457 problem with this status and rule and returns its body.</summary>
-    public static JsonObject AssertProblem(this ApiResponse response, int status, string rule)
+    /// <summary>Asserts an RFC 9457 problem with this status (whatever its rule) and returns its body.</summary>
+    public static JsonObject AssertProblemStatus(this ApiResponse response, int status)
     {
         response.AssertNotServerError();
-        Assert.True(response.Status == status, $"Expected {status} ({rule}) but got {response}");
+        Assert.True(response.Status == status, $"Expected {status} but got {response}");
         Assert.True(response.MediaType == ProblemJson, $"Expected Content-Type {ProblemJson} but got {response}");
         var problem = Assert.IsType<JsonObject>(response.Json);
         Assert.Equal(status, (int)problem["status"]!);
+        Assert.False(string.IsNullOrWhiteSpace((string?)problem["title"]), $"The problem has no title: {response}");
+        return problem;
+    }
+
+    /// <summary>Asserts an RFC 9457 problem with this status and rule and returns its body.</summary>
+    public static JsonObject AssertProblem(this ApiResponse response, int status, string rule)
+    {
+        var problem = response.AssertProblemStatus(status);
         Assert.True((string?)problem["rule"] == rule, $"Expected rule '{rule}' but got {response}");
         Assert.False(string.IsNullOrWhiteSpace((string?)problem["title"]), $"The problem has no title: {response}");
         Assert.EndsWith("/" + rule, (string)problem["type"]!);
