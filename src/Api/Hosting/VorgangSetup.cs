@@ -80,7 +80,13 @@ public static class VorgangSetup
         services.AddProblemDetails();
         services.AddExceptionHandler<ApiExceptionHandler>();
         services.AddStaffAuth(configuration);
-        services.AddOpenApi();
+        services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "Vorgang";
+            document.Info.Description = "Event-sourced case handling for a city's online services: service catalogue, submission, citizen tracking, casework and audit.";
+            document.Info.License = new() { Name = "MIT" };
+            return Task.CompletedTask;
+        }));
         services.AddHealthChecks();
 
         var telemetry = services.AddOpenTelemetry()

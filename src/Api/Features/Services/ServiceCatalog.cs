@@ -23,6 +23,8 @@ public sealed record ServiceDefinitionView(
     IReadOnlyList<PublicState> States, IReadOnlyList<PublicAction> Actions,
     IReadOnlyList<int> Versions, System.Text.Json.Nodes.JsonObject Example);
 
+public sealed record SubmitApplicationExample(System.Text.Json.Nodes.JsonObject Data, string Language);
+
 public static class ServiceCatalogEndpoints
 {
     [WolverineGet("/api/services", OperationId = "listServices")]
@@ -50,6 +52,19 @@ public static class ServiceCatalogEndpoints
             d.Actions.Select(a => new PublicAction(a.Id, a.Kind, a.Label, a.Description, a.By, a.From, a.To, a.Inputs, a.Guard, a.GuardMessage)).ToList(),
             catalog.Published.Where(p => p.Definition.Id == d.Id).Select(p => p.Definition.Version).Order().ToList(),
             DefinitionChecker.ResolveExample(d, time.Today())));
+    }
+
+    [WolverineGet("/api/services/{serviceId}/example", OperationId = "getServiceExample")]
+    [EndpointSummary("A ready-to-send submission body for the service: its example data, valid today.")]
+    [Tags("Services")]
+    [ProducesResponseType<SubmitApplicationExample>(200)]
+    [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
+    public static IResult Example(string serviceId, [FromQuery] string? lang, DefinitionCatalog catalog, TimeProvider time, HttpContext context)
+    {
+        var d = catalog.Latest(serviceId);
+        return d is null
+            ? Problems.Problems.NotFound(context, $"There is no service '{serviceId}'.")
+            : Results.Ok(new SubmitApplicationExample(DefinitionChecker.ResolveExample(d, time.Today()), lang == "en" ? "en" : "de"));
     }
 
     [WolverineGet("/api/services/{serviceId}/diagram", OperationId = "getServiceDiagram")]
