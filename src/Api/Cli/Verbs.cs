@@ -65,7 +65,7 @@ public static class Verbs
             }
             case "diagram":
             {
-                var service = args.Skip(1).FirstOrDefault(a => !a.StartsWith("--"));
+                var service = Positional(args.Skip(1).ToArray()).FirstOrDefault();
                 var (catalog, _) = DefinitionCatalog.LoadDirectory(folder, today);
                 var definition = service is null ? null
                     : options.TryGetValue("version", out var v) && int.TryParse(v, out var version) ? catalog.Get(service, version) : catalog.Latest(service);
@@ -113,6 +113,16 @@ public static class Verbs
         var hours = options.TryGetValue("hours", out var h) && double.TryParse(h, System.Globalization.CultureInfo.InvariantCulture, out var parsed) ? parsed : 8;
         output.WriteLine(StaffAuth.MintToken(configuration, role, team, name, options.GetValueOrDefault("sub"), TimeSpan.FromHours(hours)));
         return 0;
+    }
+
+    /// <summary>The arguments that are neither options nor their values.</summary>
+    private static IEnumerable<string> Positional(string[] args)
+    {
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (!args[i].StartsWith("--")) { yield return args[i]; continue; }
+            if (!args[i].Contains('=') && i + 1 < args.Length && !args[i + 1].StartsWith("--")) i++;
+        }
     }
 
     private static Dictionary<string, string> Options(string[] args)

@@ -77,7 +77,34 @@ public static class VorgangSetup
         services.AddWolverineHttp();
 
         services.ConfigureHttpJsonOptions(o => Configure(o.SerializerOptions));
-        services.AddProblemDetails();
+        // Problems the framework writes itself (401, 403, 404 of unknown routes, 405) get the same shape as ours.
+        services.AddProblemDetails(options => options.CustomizeProblemDetails = c =>
+        {
+            var status = c.ProblemDetails.Status ?? c.HttpContext.Response.StatusCode;
+            if (c.ProblemDetails.Extensions.ContainsKey("rule")) return;
+            var rule = status switch
+            {
+                401 => "unauthenticated",
+                403 => "forbidden",
+                404 => "not-found",
+                405 => "method-not-allowed",
+                413 => "payload-too-large",
+                415 => "unsupported-media-type",
+                _ => status >= 500 ? "internal-error" : "bad-request",
+            };
+            c.ProblemDetails.Type = "https://vorgang.example/problems/" + rule;
+            c.ProblemDetails.Extensions["rule"] = rule;
+            c.ProblemDetails.Extensions["traceId"] = System.Diagnostics.Activity.Current?.TraceId.ToString() ?? c.HttpContext.TraceIdentifier;
+            c.ProblemDetails.Instance ??= c.HttpContext.Request.Path;
+            c.ProblemDetails.Detail ??= status switch
+            {
+                403 => "Your role has no access to this.",
+                404 => "There is nothing at this address. See /openapi/v1.json for the API.",
+                405 => $"This address does not accept {c.HttpContext.Request.Method}.",
+                _ => null,
+            };
+            if (status == 401) c.ProblemDetails.Detail ??= "Send a valid bearer token: Authorization: Bearer <JWT>.";
+        });
         services.AddExceptionHandler<ApiExceptionHandler>();
         services.AddStaffAuth(configuration);
         services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>

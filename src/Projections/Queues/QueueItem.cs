@@ -39,13 +39,13 @@ public sealed class QueueItemProjection : SingleStreamProjection<QueueItem, stri
     public static QueueItem Apply(CaseClaimed e, QueueItem item) => item with { AssigneeId = e.AssigneeId, AssigneeName = e.AssigneeName, LastChangedAt = e.ClaimedAt };
     public static QueueItem Apply(CaseAssigned e, QueueItem item) => item with { AssigneeId = e.AssigneeId, AssigneeName = e.AssigneeName, LastChangedAt = e.AssignedAt };
     public static QueueItem Apply(CaseReleased e, QueueItem item) => item with { AssigneeId = null, AssigneeName = null, LastChangedAt = e.ReleasedAt };
-    public static QueueItem Apply(CaseActionTaken e, QueueItem item) => Move(item, e, waiting: false);
-    public static QueueItem Apply(InformationRequested e, QueueItem item) => Move(item, e, waiting: true);
-    public static QueueItem Apply(InformationProvided e, QueueItem item) => Move(item, e, waiting: false);
-    public static QueueItem Apply(CaseDecided e, QueueItem item) => Move(item, e, waiting: false);
-    public static QueueItem Apply(CaseWithdrawn e, QueueItem item) => Move(item, e, waiting: false);
+    public static QueueItem Apply(CaseActionTaken e, QueueItem item) => Move(item, e);
+    public static QueueItem Apply(InformationRequested e, QueueItem item) => Move(item, e);
+    public static QueueItem Apply(InformationProvided e, QueueItem item) => Move(item, e);
+    public static QueueItem Apply(CaseDecided e, QueueItem item) => Move(item, e);
+    public static QueueItem Apply(CaseWithdrawn e, QueueItem item) => Move(item, e);
     public static QueueItem Apply(CaseClosed e, QueueItem item) => item with { IsOpen = false, Outcome = e.Outcome, LastChangedAt = e.ClosedAt };
 
-    private static QueueItem Move(QueueItem item, ICaseTransition e, bool waiting) =>
-        item with { State = e.ToState, WaitingForCitizen = waiting, LastChangedAt = e.TakenAt };
+    private static QueueItem Move(QueueItem item, ICaseTransition e) =>
+        item with { State = e.ToState, WaitingForCitizen = e.WaitingFor == "citizen", LastChangedAt = e.TakenAt };
 }

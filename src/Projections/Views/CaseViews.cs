@@ -87,7 +87,8 @@ public static class CaseViews
         var lang = language is "de" or "en" ? language : state.Language;
         var current = definition.State(state.State);
         var waiting = !state.IsClosed && current?.WaitingFor == Roles.Citizen;
-        var lastRequest = events.Select(e => e.Data).OfType<InformationRequested>().LastOrDefault();
+        // The office's message belongs to the request that put the case where it is now, not to one already answered.
+        var lastRequest = events.Select(e => e.Data).OfType<ICaseTransition>().LastOrDefault() as InformationRequested;
         var citizen = new Caller("citizen", Roles.Citizen, "", null);
         return new CitizenCaseView(
             state.Id, state.ServiceId, definition.Title.For(lang), lang,

@@ -129,11 +129,11 @@ public static class CaseDecider
         var inputCopy = (JsonObject)input.DeepClone();
         events.Add(action.Kind switch
         {
-            ActionKinds.RequestInformation => new InformationRequested(state.Id, action.Id, state.State, target.Id, inputCopy, actor, now),
-            ActionKinds.ProvideInformation => new InformationProvided(state.Id, action.Id, state.State, target.Id, inputCopy, FormChanges(definition, inputCopy), actor, now),
+            ActionKinds.RequestInformation => new InformationRequested(state.Id, action.Id, state.State, target.Id, inputCopy, target.WaitingFor, actor, now),
+            ActionKinds.ProvideInformation => new InformationProvided(state.Id, action.Id, state.State, target.Id, inputCopy, FormChanges(definition, inputCopy), target.WaitingFor, actor, now),
             ActionKinds.Decide => new CaseDecided(state.Id, action.Id, state.State, target.Id, target.Outcome ?? "completed", inputCopy, actor, now),
-            ActionKinds.Withdraw => new CaseWithdrawn(state.Id, action.Id, state.State, target.Id, inputCopy, actor, now),
-            _ => new CaseActionTaken(state.Id, action.Id, state.State, target.Id, inputCopy, actor, now),
+            ActionKinds.Withdraw => new CaseWithdrawn(state.Id, action.Id, state.State, target.Id, inputCopy, target.WaitingFor, actor, now),
+            _ => new CaseActionTaken(state.Id, action.Id, state.State, target.Id, inputCopy, target.WaitingFor, actor, now),
         });
         if (target.Final)
         {

@@ -44,21 +44,26 @@ public interface ICaseTransition
     string FromState { get; }
     string ToState { get; }
     JsonObject Input { get; }
+    /// <summary>Who the office waits for in the new state (<c>citizen</c> or a party), or null: the legal clock stops while it waits for the citizen.</summary>
+    string? WaitingFor { get; }
     Actor TakenBy { get; }
     DateTimeOffset TakenAt { get; }
 }
 
-public sealed record CaseActionTaken(string CaseNumber, string ActionId, string FromState, string ToState, JsonObject Input, Actor TakenBy, DateTimeOffset TakenAt) : ICaseTransition;
+public sealed record CaseActionTaken(string CaseNumber, string ActionId, string FromState, string ToState, JsonObject Input, string? WaitingFor, Actor TakenBy, DateTimeOffset TakenAt) : ICaseTransition;
 
 /// <summary>The office asked the citizen (or a party) for something; the legal clock stops until it is provided.</summary>
-public sealed record InformationRequested(string CaseNumber, string ActionId, string FromState, string ToState, JsonObject Input, Actor TakenBy, DateTimeOffset TakenAt) : ICaseTransition;
+public sealed record InformationRequested(string CaseNumber, string ActionId, string FromState, string ToState, JsonObject Input, string? WaitingFor, Actor TakenBy, DateTimeOffset TakenAt) : ICaseTransition;
 
 /// <summary>The citizen answered a request; <see cref="FormChanges"/> holds the inputs that supplement or correct form fields.</summary>
-public sealed record InformationProvided(string CaseNumber, string ActionId, string FromState, string ToState, JsonObject Input, JsonObject FormChanges, Actor TakenBy, DateTimeOffset TakenAt) : ICaseTransition;
+public sealed record InformationProvided(string CaseNumber, string ActionId, string FromState, string ToState, JsonObject Input, JsonObject FormChanges, string? WaitingFor, Actor TakenBy, DateTimeOffset TakenAt) : ICaseTransition;
 
-public sealed record CaseDecided(string CaseNumber, string ActionId, string FromState, string ToState, string Outcome, JsonObject Input, Actor TakenBy, DateTimeOffset TakenAt) : ICaseTransition;
+public sealed record CaseDecided(string CaseNumber, string ActionId, string FromState, string ToState, string Outcome, JsonObject Input, Actor TakenBy, DateTimeOffset TakenAt) : ICaseTransition
+{
+    public string? WaitingFor => null;
+}
 
-public sealed record CaseWithdrawn(string CaseNumber, string ActionId, string FromState, string ToState, JsonObject Input, Actor TakenBy, DateTimeOffset TakenAt) : ICaseTransition;
+public sealed record CaseWithdrawn(string CaseNumber, string ActionId, string FromState, string ToState, JsonObject Input, string? WaitingFor, Actor TakenBy, DateTimeOffset TakenAt) : ICaseTransition;
 
 /// <summary>The case reached a final state; nothing more can happen to it.</summary>
 public sealed record CaseClosed(string CaseNumber, string FinalState, string Outcome, DateTimeOffset ClosedAt);

@@ -31,4 +31,9 @@ public sealed class CaseNumbers(NpgsqlDataSource dataSource, string schema)
     }
 
     public static string Format(int year, long number) => $"{year}-{number:D6}";
+
+    /// <summary>Whether a text can be a case number at all; anything else is answered without asking the database.</summary>
+    public static bool IsWellFormed(string? text) =>
+        text is { Length: >= 11 and <= 20 } && char.IsAsciiDigit(text[0]) && text[4] == '-' &&
+        text.AsSpan(0, 4).IndexOfAnyExceptInRange('0', '9') < 0 && text.AsSpan(5).IndexOfAnyExceptInRange('0', '9') < 0;
 }

@@ -18,7 +18,8 @@ public static class DefinitionChecker
 
         if (d.Dsl != SupportedDsl) Error("/dsl", "dsl-version", $"Unsupported DSL '{d.Dsl}'; this engine reads '{SupportedDsl}'.");
         var expectedFile = $"{d.Id}/v{d.Version}.yaml";
-        if (!file.Replace('\\', '/').EndsWith(expectedFile, StringComparison.Ordinal))
+        var normalized = file.Replace('\\', '/');
+        if (normalized != expectedFile && !normalized.EndsWith("/" + expectedFile, StringComparison.Ordinal))
             Error("/id", "file-name", $"A definition of '{d.Id}' version {d.Version} must live in '{expectedFile}'.");
 
         CheckDuplicates(d.States.Select(s => s.Id), "/states", "state", Error);
@@ -33,9 +34,14 @@ public static class DefinitionChecker
         var roles = new HashSet<string> { Roles.Citizen, Roles.Caseworker, Roles.System };
         roles.UnionWith(d.Parties);
 
-        CheckFields(d.Form, "/form", FormNames(d.Form), Error);
+        CheckFields(d.Form, "/form", FormNames(d.Form), today, Error);
+        // A computed value may use the form and the computed values before it (they are evaluated in order).
+        var computedScope = FormNames(d.Form);
         for (var i = 0; i < d.Computed.Count; i++)
-            CheckExpression(d.Computed[i].Expression, $"/computed/{i}/expression", formNames, Error);
+        {
+            CheckExpression(d.Computed[i].Expression, $"/computed/{i}/expression", computedScope, Error);
+            computedScope.Add(d.Computed[i].Id);
+        }
         for (var i = 0; i < d.Routing.Count; i++)
             CheckExpression(d.Routing[i].When, $"/routing/{i}/when", formNames, Error);
         for (var i = 0; i < d.Fees.Count; i++)
@@ -112,7 +118,7 @@ public static class DefinitionChecker
                     Error($"{at}/inputs/{n}/type", "input-type-mismatch", $"Input '{input.Id}' supplements form field '{input.Id}' and must have its type '{field.Type}'.");
             }
             var inputNames = FormNames(a.Inputs);
-            CheckFields(a.Inputs, $"{at}/inputs", new HashSet<string>(inputNames.Concat(formNames)), Error);
+            CheckFields(a.Inputs, $"{at}/inputs", new HashSet<string>(inputNames.Concat(formNames)), today, Error);
             if (a.Inputs.Any(x => ReservedInputs.Contains(x.Id)))
                 Error($"{at}/inputs", "reserved-input", $"Input ids {string.Join(", ", ReservedInputs)} are reserved.");
             if (a.Guard is { } guard)
@@ -188,7 +194,7 @@ public static class DefinitionChecker
         return names;
     }
 
-    private static void CheckFields(IReadOnlyList<FieldDefinition> fields, string at, HashSet<string> names, Action<string, string, string> error)
+    private static void CheckFields(IReadOnlyList<FieldDefinition> fields, string at, HashSet<string> names, DateOnly today, Action<string, string, string> error)
     {
         CheckDuplicates(fields.Select(f => f.Id), at, "field", error);
         for (var i = 0; i < fields.Count; i++)
@@ -200,7 +206,7 @@ public static class DefinitionChecker
             if (f.Type == FieldTypes.List)
             {
                 if (f.Fields.Count == 0) error(path, "list-without-fields", $"List field '{f.Id}' needs 'fields' for its entries.");
-                CheckFields(f.Fields, $"{path}/fields", FormNames(f.Fields), error);
+                CheckFields(f.Fields, $"{path}/fields", FormNames(f.Fields), today, error);
             }
             if (f.Options.Count > 0) CheckDuplicates(f.Options.Select(o => o.Value), $"{path}/options", "option", error);
             if (f.Min > f.Max) error($"{path}/min", "min-above-max", "'min' is greater than 'max'.");
@@ -211,7 +217,7 @@ public static class DefinitionChecker
                 catch (ArgumentException e) { error($"{path}/pattern", "invalid-pattern", e.Message); }
             }
             foreach (var (key, value) in new[] { ("minDate", f.MinDate), ("maxDate", f.MaxDate) })
-                if (value is not null && !RelativeDate.TryResolve(value, DateOnly.FromDateTime(DateTime.Today), out _))
+                if (value is not null && !RelativeDate.TryResolve(value, today, out _))
                     error($"{path}/{key}", "invalid-date", $"'{value}' is neither YYYY-MM-DD nor relative like today-14d.");
             if (f.RequiredWhen is { } rw) CheckExpression(rw, $"{path}/requiredWhen", names, error);
             if (f.VisibleWhen is { } vw) CheckExpression(vw, $"{path}/visibleWhen", names, error);

@@ -53,6 +53,11 @@ public static class DefinitionLoader
             var message = e.InnerException?.Message ?? e.Message;
             return new(null, [new(file, (int)e.Start.Line, "", "yaml-syntax", message)]);
         }
+        catch (Exception e) when (e is InvalidOperationException or InvalidCastException or ArgumentException)
+        {
+            // YamlDotNet reports some malformed documents (e.g. an unclosed flow mapping) with other exception types.
+            return new(null, [new(file, 1, "", "yaml-syntax", $"The file is not valid YAML: {e.Message}")]);
+        }
         if (yaml.Root is not JsonObject root)
         {
             return new(null, [new(file, 1, "", "yaml-syntax", "The file must contain a mapping (key: value) at the top level.")]);
@@ -77,6 +82,8 @@ public static class DefinitionLoader
         return new(definition, diagnostics);
     }
 
+    private static string Unescape(string segment) => segment.Replace("~1", "/").Replace("~0", "~");
+
     private static List<Diagnostic> CheckSchema(JsonObject root, YamlDocument yaml, string file)
     {
         using var document = JsonDocument.Parse(root.ToJsonString());
@@ -89,7 +96,11 @@ public static class DefinitionLoader
             foreach (var (keyword, message) in detail.Errors)
             {
                 var pointer = detail.InstanceLocation.ToString();
-                findings.Add(new(file, yaml.LineOf(pointer), pointer, $"schema/{keyword}", message));
+                // additionalProperties: false reports an unknown key as a failing "false" schema without a keyword.
+                var (rule, text) = string.IsNullOrEmpty(keyword)
+                    ? ("schema/additionalProperties", $"Unknown key '{Unescape(pointer[(pointer.LastIndexOf('/') + 1)..])}' (check its spelling and indentation).")
+                    : ($"schema/{keyword}", message);
+                findings.Add(new(file, yaml.LineOf(pointer), pointer, rule, text));
             }
         }
         if (findings.Count == 0)

@@ -61,7 +61,7 @@ public static class FormValidator
                 continue;
             }
             var required = field.Required || (field.RequiredWhen is not null && Rules.IsTrue(field.RequiredWhen, values, today));
-            if (!present)
+            if (!present || (required && value is JsonArray { Count: 0 }))
             {
                 if (required)
                     errors.Add(new(path, "required", T(lang, "Bitte füllen Sie dieses Feld aus.", "Please fill in this field.")));
@@ -93,7 +93,7 @@ public static class FormValidator
                     errors.Add(new(path, "pattern", field.PatternMessage?.For(lang) ?? T(lang, "Die Eingabe hat nicht das erwartete Format.", "The value does not have the expected format.")));
                 return;
             case FieldTypes.Number or FieldTypes.Integer:
-                if (value is not JsonValue nv || nv.GetValueKind() != JsonValueKind.Number || !nv.TryGetValue<decimal>(out var number))
+                if (value is not JsonValue nv || !TryNumber(nv, out var number))
                 {
                     errors.Add(new(path, "type", T(lang, "Bitte geben Sie eine Zahl ein.", "Please enter a number.")));
                     return;
@@ -218,7 +218,7 @@ public static class FormValidator
                 {
                     case JsonValueKind.True: return true;
                     case JsonValueKind.False: return false;
-                    case JsonValueKind.Number: return value.TryGetValue<decimal>(out var d) ? d : null;
+                    case JsonValueKind.Number: return TryNumber(value, out var d) ? d : null;
                     case JsonValueKind.String:
                         var s = value.GetValue<string>();
                         if (field.Type == FieldTypes.Date && DateOnly.TryParseExact(s, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
@@ -228,6 +228,16 @@ public static class FormValidator
                 }
             default: return null;
         }
+    }
+
+    /// <summary>A JSON number as decimal, whether it was parsed from a request or built in code from int, long or double.</summary>
+    private static bool TryNumber(JsonValue value, out decimal number)
+    {
+        number = 0;
+        if (value.GetValueKind() != JsonValueKind.Number) return false;
+        if (value.TryGetValue(out number)) return true;
+        // Values built in code hold their CLR type (int, long, double …); their JSON text is the common ground.
+        return decimal.TryParse(value.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture, out number);
     }
 
     private static bool IsEmpty(JsonNode? node) => node switch

@@ -20,14 +20,22 @@ public static partial class RelativeDate
                 return true;
             }
             var n = int.Parse(match.Groups["n"].Value, CultureInfo.InvariantCulture) * (match.Groups["sign"].Value == "-" ? -1 : 1);
-            date = match.Groups["unit"].Value switch
+            try
             {
-                "d" => today.AddDays(n),
-                "w" => today.AddDays(7 * n),
-                "m" => today.AddMonths(n),
-                _ => today.AddYears(n),
-            };
-            return true;
+                date = match.Groups["unit"].Value switch
+                {
+                    "d" => today.AddDays(n),
+                    "w" => today.AddDays(7 * n),
+                    "m" => today.AddMonths(n),
+                    _ => today.AddYears(n),
+                };
+                return true;
+            }
+            catch (ArgumentOutOfRangeException)
+            {
+                date = default;
+                return false;
+            }
         }
         return DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out date);
     }

@@ -12,12 +12,13 @@ namespace Vorgang.Workflows.Definitions;
 /// </summary>
 public static class Rules
 {
-    public static readonly IReadOnlySet<string> OwnFunctions = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
+    // Function names are case-sensitive when evaluated, so the check must be too.
+    public static readonly IReadOnlySet<string> OwnFunctions = new HashSet<string>(StringComparer.Ordinal)
     {
         "today", "daysSince", "daysUntil", "count", "isSet",
     };
 
-    private static readonly HashSet<string> BuiltInFunctions = new(StringComparer.OrdinalIgnoreCase)
+    private static readonly HashSet<string> BuiltInFunctions = new(StringComparer.Ordinal)
     {
         "Abs", "Ceiling", "Floor", "Max", "Min", "Round", "Sign", "Truncate", "Pow", "Sqrt", "if", "in", "ifs",
     };

@@ -30,6 +30,13 @@ public sealed class YamlDocument
 
     public static YamlDocument Parse(string text)
     {
+        // The representation model resolves aliases silently; definitions must say everything where it applies.
+        var scanner = new Parser(new StringReader(text));
+        while (scanner.MoveNext())
+        {
+            if (scanner.Current is YamlDotNet.Core.Events.AnchorAlias alias)
+                throw new YamlException(alias.Start, alias.End, $"Aliases (*{alias.Value}) are not allowed in definitions; write the value out.");
+        }
         var stream = new YamlStream();
         stream.Load(new StringReader(text));
         var doc = new YamlDocument();
@@ -49,7 +56,9 @@ public sealed class YamlDocument
                 var obj = new JsonObject();
                 foreach (var (key, value) in map.Children)
                 {
-                    var name = ((YamlScalarNode)key).Value ?? "";
+                    if (key is not YamlScalarNode scalarKey)
+                        throw new YamlException(key.Start, key.End, "Keys must be plain names, not lists or mappings.");
+                    var name = scalarKey.Value ?? "";
                     var childPointer = $"{pointer}/{Escape(name)}";
                     _lines[childPointer] = (int)key.Start.Line;
                     if (obj.ContainsKey(name))

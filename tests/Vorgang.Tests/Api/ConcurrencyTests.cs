@@ -62,6 +62,20 @@ public sealed class ConcurrencyTests(AppFixture app) : ApiTest(app)
     }
 
     [Fact]
+    public async Task Every_loser_of_a_race_learns_the_current_version()
+    {
+        var submitted = await Host.Submit(Service);
+        var caseworkers = Enumerable.Range(1, 10).Select(i => ($"cw{i}", Caseworker($"cw{i}", $"Caseworker {i}"))).ToList();
+        var results = await Race(submitted.CaseNumber, "claim", submitted.Version, caseworkers);
+        foreach (var (_, response) in results.Where(r => r.Response.Status != 200))
+        {
+            var problem = response.AssertProblem(409, "version-conflict");
+            Assert.True(problem["currentVersion"] is not null, response.ToString());
+            Assert.Equal(2, (long)problem["currentVersion"]!);
+        }
+    }
+
+    [Fact]
     public async Task Of_two_simultaneous_decisions_exactly_one_wins()
     {
         var submitted = await Host.Submit(Service);

@@ -40,7 +40,7 @@ public static class Scenarios
         data ??= await host.Example(serviceId);
         var headers = idempotencyKey is null ? null : new Dictionary<string, string> { ["Idempotency-Key"] = idempotencyKey };
         var (status, body, _) = await host.Send(HttpMethod.Post, $"/api/services/{serviceId}/cases",
-            new JsonObject { ["data"] = data, ["language"] = language }.ToJsonString(), token, headers);
+            new JsonObject { ["data"] = data.DeepClone(), ["language"] = language }.ToJsonString(), token, headers);
         Assert.True(status == 201, $"Submission of {serviceId} answered {status}: {body}");
         return body.Deserialize<SubmissionAccepted>(Json)!;
     }
@@ -57,7 +57,7 @@ public static class Scenarios
         long expectedVersion, JsonObject? input = null)
     {
         var (status, body, _) = await host.Send(HttpMethod.Post, $"/api/track/{caseNumber}/actions/{actionId}",
-            new JsonObject { ["expectedVersion"] = expectedVersion, ["input"] = input ?? new JsonObject() }.ToJsonString(),
+            new JsonObject { ["expectedVersion"] = expectedVersion, ["input"] = input?.DeepClone() ?? new JsonObject() }.ToJsonString(),
             headers: new Dictionary<string, string> { ["X-Tracking-Code"] = trackingCode });
         Assert.True(status == 200, $"Citizen action {actionId} on {caseNumber} answered {status}: {body}");
         return body!;
@@ -83,7 +83,7 @@ public static class Scenarios
         long expectedVersion, JsonObject? input = null)
     {
         var (status, body, _) = await host.Send(HttpMethod.Post, $"/api/cases/{caseNumber}/actions/{actionId}",
-            new JsonObject { ["expectedVersion"] = expectedVersion, ["input"] = input ?? new JsonObject() }.ToJsonString(), token);
+            new JsonObject { ["expectedVersion"] = expectedVersion, ["input"] = input?.DeepClone() ?? new JsonObject() }.ToJsonString(), token);
         return (status, body);
     }
 

@@ -30,9 +30,9 @@ public static class CaseEndpoints
     public static async Task<IResult> Get(string caseNumber, IQuerySession session, DefinitionCatalog catalog, TimeProvider time, HttpContext context, CancellationToken ct)
     {
         var caller = context.User.StaffCaller();
-        var state = await session.LoadAsync<Case>(caseNumber, ct);
+        var state = CaseNumbers.IsWellFormed(caseNumber) ? await session.LoadAsync<Case>(caseNumber, ct) : null;
         var definition = state is null ? null : catalog.Get(state.ServiceId, state.DefinitionVersion);
-        if (state is null || definition is null) return Problems.Problems.NotFound(context, $"There is no case '{caseNumber}'.");
+        if (state is null || definition is null) return CaseSessions.NoCase(context, caseNumber);
         if (Access.CanRead(caller, state, definition, context) is { } refused) return refused;
         return Results.Ok(CaseViews.Staff(definition, state, caller, time.Today()));
     }
@@ -46,14 +46,15 @@ public static class CaseEndpoints
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(409, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(422, "application/problem+json")]
+    [Consumes(typeof(ActionRequest), "application/json")]
     public static Task<IResult> Post(
-        string caseNumber, string actionId, ActionRequest? body, IDocumentSession session, DefinitionCatalog catalog, TimeProvider time,
+        string caseNumber, string actionId, IDocumentSession session, DefinitionCatalog catalog, TimeProvider time,
         HttpContext context, CancellationToken ct)
     {
         var caller = context.User.StaffCaller();
         if (caller is null) return Task.FromResult(Access.NoRole(context));
-        return CaseSessions.TakeActionAsync(session, catalog, time, context, caseNumber, actionId, body, caller,
-            authorize: (state, definition) => Access.CanAct(caller, state, definition, context),
+        return CaseSessions.TakeActionAsync(session, catalog, time, context, caseNumber, actionId, caller,
+            authorize: (state, definition) => state is null || definition is null ? null : Access.CanAct(caller, state, definition, context),
             respond: (state, definition) => Task.FromResult(Results.Ok(CaseViews.Staff(definition, state, caller, time.Today()))),
             ct);
     }
@@ -65,9 +66,9 @@ public static class CaseEndpoints
     public static async Task<IResult> History(string caseNumber, IQuerySession session, DefinitionCatalog catalog, HttpContext context, CancellationToken ct)
     {
         var caller = context.User.StaffCaller();
-        var state = await session.LoadAsync<Case>(caseNumber, ct);
+        var state = CaseNumbers.IsWellFormed(caseNumber) ? await session.LoadAsync<Case>(caseNumber, ct) : null;
         var definition = state is null ? null : catalog.Get(state.ServiceId, state.DefinitionVersion);
-        if (state is null || definition is null) return Problems.Problems.NotFound(context, $"There is no case '{caseNumber}'.");
+        if (state is null || definition is null) return CaseSessions.NoCase(context, caseNumber);
         if (Access.CanRead(caller, state, definition, context) is { } refused) return refused;
         var events = await session.Events.FetchStreamAsync(caseNumber, token: ct);
         return Results.Ok(new CaseHistory(caseNumber, state.ServiceId, state.DefinitionVersion, events.Select(e =>
@@ -84,7 +85,7 @@ public static class CaseEndpoints
     [ProducesResponseType<CaseAsOf>(200)]
     [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
     public static async Task<IResult> AsOf(
-        string caseNumber, [FromQuery] long? version, [FromQuery] string? at, IQuerySession session, DefinitionCatalog catalog,
+        string caseNumber, [FromQuery(Name = "version")] string? versionText, [FromQuery] string? at, IQuerySession session, DefinitionCatalog catalog,
         TimeProvider time, HttpContext context, CancellationToken ct)
     {
         var caller = context.User.StaffCaller();
@@ -95,17 +96,24 @@ public static class CaseEndpoints
                 return Problems.Problems.Invalid(context, [new FieldError("at", "date-time", "Give an ISO-8601 moment such as 2026-11-26T10:15:00Z.")], "The request is invalid.");
             moment = parsed;
         }
-        if (version is < 1)
-            return Problems.Problems.Invalid(context, [new FieldError("version", "min", "Versions start at 1.")], "The request is invalid.");
+        long? version = null;
+        if (versionText is not null)
+        {
+            if (!long.TryParse(versionText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var parsedVersion) || parsedVersion < 1)
+                return Problems.Problems.Invalid(context, [new FieldError("version", "min", "Give a whole number ≥ 1: versions start at 1.")], "The request is invalid.");
+            version = parsedVersion;
+        }
 
-        var current = await session.LoadAsync<Case>(caseNumber, ct);
+        var current = CaseNumbers.IsWellFormed(caseNumber) ? await session.LoadAsync<Case>(caseNumber, ct) : null;
         var definition = current is null ? null : catalog.Get(current.ServiceId, current.DefinitionVersion);
-        if (current is null || definition is null) return Problems.Problems.NotFound(context, $"There is no case '{caseNumber}'.");
+        if (current is null || definition is null) return CaseSessions.NoCase(context, caseNumber);
         if (Access.CanRead(caller, current, definition, context) is { } refused) return refused;
 
         var then = await session.Events.AggregateStreamAsync<Case>(caseNumber, version: version ?? 0, timestamp: moment, token: ct);
-        if (then is null)
-            return Problems.Problems.NotFound(context, $"Case {caseNumber} did not exist at {at}.");
+        if (then is null || (version is not null && then.Version < version))
+            return Problems.Problems.NotFound(context, version is not null
+                ? $"Case {caseNumber} has no version {version}; it is at version {current.Version}."
+                : $"Case {caseNumber} did not exist yet at {moment:O}.");
         var asOf = (await session.Events.FetchStreamAsync(caseNumber, version: then.Version, token: ct)).Last().Timestamp;
         return Results.Ok(new CaseAsOf(then.Version, asOf, CaseViews.Staff(definition, then, caller: null, time.Today())));
     }

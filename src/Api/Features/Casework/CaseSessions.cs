@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
+using Vorgang.Api.Problems;
 using Vorgang.Api.Telemetry;
 using Vorgang.Workflows.Cases;
 using Vorgang.Workflows.Definitions;
@@ -14,6 +15,18 @@ public sealed record ActionRequest(long? ExpectedVersion, JsonObject? Input);
 /// <summary>The shared path of every action on a case, for citizens and staff alike.</summary>
 public static class CaseSessions
 {
+    /// <summary>404 for a case number that names no case; the number is repeated only when it is one.</summary>
+    public static IResult NoCase(HttpContext context, string caseNumber) =>
+        Problems.Problems.NotFound(context, CaseNumbers.IsWellFormed(caseNumber) ? $"There is no case {caseNumber}." : "There is no case with this number.");
+
+    private static IResult VersionConflict(HttpContext context, long expected, long current)
+    {
+        var conflict = Problems.Problems.Create(409, "version-conflict", "The case was changed in the meantime.",
+            $"You sent version {expected}; the case is at version {current}. Load it again and retry.", context);
+        conflict.Extensions["currentVersion"] = current;
+        return Results.Json(conflict, (System.Text.Json.JsonSerializerOptions?)null, Problems.Problems.ContentType, 409);
+    }
+
     /// <summary>Marks the session's events with the definition version, the trace as correlation and the request as causation.</summary>
     public static void Stamp(IDocumentSession session, ProcessDefinition definition, HttpContext context)
     {
@@ -23,31 +36,33 @@ public static class CaseSessions
     }
 
     /// <summary>
-    /// Loads the case for writing, lets <paramref name="authorize"/> refuse it, checks the expected version,
+    /// Reads the body, loads the case for writing, lets <paramref name="authorize"/> refuse it (it also sees a missing case), checks the expected version,
     /// decides, appends and saves. Marten's optimistic check at save turns a lost race into 409.
     /// </summary>
     public static async Task<IResult> TakeActionAsync(
         IDocumentSession session, DefinitionCatalog catalog, TimeProvider time, HttpContext context,
-        string caseNumber, string actionId, ActionRequest? request, Caller caller,
-        Func<Case, ProcessDefinition, IResult?> authorize,
+        string caseNumber, string actionId, Caller caller,
+        Func<Case?, ProcessDefinition?, IResult?> authorize,
         Func<Case, ProcessDefinition, Task<IResult>> respond,
         CancellationToken ct)
     {
-        if (request?.ExpectedVersion is not { } expected)
+        var (body, malformed) = await RequestBodies.ReadAsync(context);
+        if (malformed is not null) return malformed;
+        var shapeErrors = new List<FieldError>();
+        var request = RequestBodies.Action(body, shapeErrors);
+        if (request is null) return Problems.Problems.Invalid(context, shapeErrors, "The request is invalid.");
+        if (request.ExpectedVersion is not { } expected)
             return Problems.Problems.Invalid(context, [new FieldError("expectedVersion", "required", "Send the version of the case you last saw (expectedVersion).")], "The request is invalid.");
 
+        if (!CaseNumbers.IsWellFormed(caseNumber))
+            return authorize(null, null) ?? CaseSessions.NoCase(context, caseNumber);
         var stream = await session.Events.FetchForWriting<Case>(caseNumber, ct);
         var state = stream.Aggregate;
         var definition = state is null ? null : catalog.Get(state.ServiceId, state.DefinitionVersion);
-        if (state is null || definition is null) return Problems.Problems.NotFound(context, $"There is no case '{caseNumber}'.");
+        // The caller's own rule decides first, so that it can answer a missing case exactly like a forbidden one.
         if (authorize(state, definition) is { } refused) return refused;
-        if (stream.CurrentVersion != expected)
-        {
-            var conflict = Problems.Problems.Create(409, "version-conflict", "The case was changed in the meantime.",
-                $"You sent version {expected}; the case is at version {stream.CurrentVersion}. Load it again and retry.", context);
-            conflict.Extensions["currentVersion"] = stream.CurrentVersion;
-            return Results.Json(conflict, (System.Text.Json.JsonSerializerOptions?)null, Problems.Problems.ContentType, 409);
-        }
+        if (state is null || definition is null) return CaseSessions.NoCase(context, caseNumber);
+        if (stream.CurrentVersion != expected) return VersionConflict(context, expected, stream.CurrentVersion ?? 0);
 
         var now = time.GetUtcNow();
         var decision = CaseDecider.Decide(definition, state, actionId, request.Input, caller, now, BerlinClock.DateOf(now));
@@ -55,7 +70,17 @@ public static class CaseSessions
 
         Stamp(session, definition, context);
         stream.AppendMany(decision.Events.ToArray());
-        await session.SaveChangesAsync(ct);
+        try
+        {
+            await session.SaveChangesAsync(ct);
+        }
+        catch (JasperFx.ConcurrencyException)
+        {
+            // Someone else changed the case between our read and our commit: the same answer as a stale version.
+            await using var fresh = session.DocumentStore.QuerySession();
+            var current = await fresh.Events.FetchStreamStateAsync(caseNumber, ct);
+            return VersionConflict(context, expected, current?.Version ?? expected + 1);
+        }
 
         VorgangTelemetry.ActionsTaken.Add(1, new("service", definition.Id), new("action", actionId), new("role", caller.Role));
         foreach (var closed in decision.Events.OfType<CaseClosed>())

@@ -1,5 +1,4 @@
 using Marten;
-using Marten.Pagination;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Vorgang.Api.Security;
@@ -25,7 +24,7 @@ public static class GetQueueEndpoint
     [ProducesResponseType<QueuePage>(200)]
     [ProducesResponseType<ProblemDetails>(403, "application/problem+json")]
     public static async Task<IResult> Get(
-        string team, [FromQuery] int? page, [FromQuery] int? pageSize, IQuerySession session, TimeProvider time, HttpContext context, CancellationToken ct)
+        string team, [FromQuery(Name = "page")] string? pageText, [FromQuery(Name = "pageSize")] string? pageSizeText, IQuerySession session, TimeProvider time, HttpContext context, CancellationToken ct)
     {
         var caller = context.User.StaffCaller();
         if (caller is null || caller.Role is not (Roles.Caseworker or Roles.Admin or Roles.Auditor))
@@ -33,18 +32,29 @@ public static class GetQueueEndpoint
         if (caller.Role == Roles.Caseworker && caller.Team != team)
             return Problems.Problems.Status(context, 403, "other-team", "This is another team's queue.", $"You work in team '{caller.Team}'.");
         var errors = new List<FieldError>();
-        if (page is < 1 or > 100_000) errors.Add(new("page", "range", "Pages start at 1."));
-        if (pageSize is < 1 or > 200) errors.Add(new("pageSize", "range", "Choose a page size from 1 to 200."));
+        var page = WholeNumber(pageText, 1, 100_000, 1, "page", "Pages are numbered from 1.", errors);
+        var pageSize = WholeNumber(pageSizeText, 1, 200, 50, "pageSize", "Choose a page size from 1 to 200.", errors);
         if (errors.Count > 0) return Problems.Problems.Invalid(context, errors, "The request is invalid.");
 
         var today = time.Today();
         // Most urgent first: the earliest legal due date, then the oldest submission.
-        var items = await session.Query<QueueItem>()
-            .Where(x => x.Team == team && x.IsOpen)
+        var open = session.Query<QueueItem>().Where(x => x.Team == team && x.IsOpen);
+        var total = await open.CountAsync(ct);
+        var items = await open
             .OrderBy(x => x.DueOn).ThenBy(x => x.SubmittedAt)
-            .ToPagedListAsync(page ?? 1, pageSize ?? 50, ct);
-        return Results.Ok(new QueuePage(team, items.TotalItemCount, (int)items.PageNumber, (int)items.PageSize, items.Select(x => new QueueEntry(
+            .Skip((page - 1) * pageSize).Take(pageSize)
+            .ToListAsync(ct);
+        return Results.Ok(new QueuePage(team, total, page, pageSize, items.Select(x => new QueueEntry(
             x.Id, x.ServiceId, x.State, x.SubmittedAt, x.DueOn, x.DueOn is { } due ? due.DayNumber - today.DayNumber : null,
             x.AssigneeId, x.AssigneeName, x.WaitingForCitizen)).ToList()));
+    }
+
+    private static int WholeNumber(string? text, int min, int max, int fallback, string field, string rule, List<FieldError> errors)
+    {
+        if (text is null) return fallback;
+        if (int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) && value >= min && value <= max)
+            return value;
+        errors.Add(new(field, "range", rule));
+        return fallback;
     }
 }

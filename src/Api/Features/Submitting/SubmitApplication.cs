@@ -35,13 +35,19 @@ public static class SubmitApplicationEndpoint
     [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(422, "application/problem+json")]
+    [Consumes(typeof(SubmitApplication), "application/json")]
     public static async Task<IResult> Post(
-        string serviceId, SubmitApplication? body, [FromHeader(Name = IdempotencyHeader)] string? idempotencyKey,
+        string serviceId, [FromHeader(Name = IdempotencyHeader)] string? idempotencyKey,
         DefinitionCatalog catalog, IDocumentSession session, CaseNumbers numbers, EngineSecrets secrets, PublishedVersions published, TimeProvider time,
         HttpContext context, CancellationToken ct)
     {
         var definition = catalog.Latest(serviceId);
         if (definition is null) return Problems.Problems.NotFound(context, $"There is no service '{serviceId}'.");
+        var (request, malformed) = await RequestBodies.ReadAsync(context);
+        if (malformed is not null) return malformed;
+        var shapeErrors = new List<FieldError>();
+        var body = RequestBodies.Submission(request, shapeErrors);
+        if (body is null) return Problems.Problems.Invalid(context, shapeErrors, "The request is invalid.");
         var language = body?.Language ?? "de";
         if (language is not ("de" or "en"))
             return Problems.Problems.Invalid(context, [new FieldError("language", "allowed-values", "Use 'de' or 'en'.")], "The request is invalid.");

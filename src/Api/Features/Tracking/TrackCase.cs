@@ -39,20 +39,21 @@ public static class TrackCaseEndpoints
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(409, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(422, "application/problem+json")]
+    [Consumes(typeof(ActionRequest), "application/json")]
     public static async Task<IResult> Post(
-        string caseNumber, string actionId, ActionRequest? body, [FromHeader(Name = TrackingCodeHeader)] string? trackingCode,
+        string caseNumber, string actionId, [FromHeader(Name = TrackingCodeHeader)] string? trackingCode,
         IDocumentSession session, DefinitionCatalog catalog, TimeProvider time, HttpContext context, CancellationToken ct)
     {
         var caller = new Caller($"citizen:{caseNumber}", Roles.Citizen, "", null, Channels.Online);
-        return await CaseSessions.TakeActionAsync(session, catalog, time, context, caseNumber, actionId, body, caller,
-            authorize: (state, _) => TrackingCodes.Matches(trackingCode, state.TrackingCodeHash) ? null : NotFound(context),
+        return await CaseSessions.TakeActionAsync(session, catalog, time, context, caseNumber, actionId, caller,
+            authorize: (state, definition) => state is not null && definition is not null && TrackingCodes.Matches(trackingCode, state.TrackingCodeHash) ? null : NotFound(context),
             respond: async (state, definition) => Results.Ok(await CitizenView(session, definition, state, PreferredLanguage(context), ct)),
             ct);
     }
 
     private static async Task<Case?> LoadOwnCase(IQuerySession session, string caseNumber, string? trackingCode, CancellationToken ct)
     {
-        if (caseNumber.Length > 40 || string.IsNullOrWhiteSpace(trackingCode)) return null;
+        if (!CaseNumbers.IsWellFormed(caseNumber) || string.IsNullOrWhiteSpace(trackingCode)) return null;
         var state = await session.LoadAsync<Case>(caseNumber, ct);
         return state is not null && TrackingCodes.Matches(trackingCode, state.TrackingCodeHash) ? state : null;
     }

@@ -1,0 +1,90 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Vorgang.Api.Features.Casework;
+using Vorgang.Api.Features.Submitting;
+using Vorgang.Workflows.Definitions;
+
+namespace Vorgang.Api.Problems;
+
+/// <summary>
+/// Reads request bodies from JSON trees rather than binding them to types, so that a wrong shape is
+/// answered with the field and the rule (e.g. <c>expectedVersion</c>: <c>integer</c>) instead of a
+/// serializer message that names internal types.
+/// </summary>
+public static class RequestBodies
+{
+    private static readonly JsonDocumentOptions Parsing = new() { MaxDepth = 32 };
+
+    /// <summary>Parses the request body as a JSON object; a malformed body answers 400 <c>malformed-json</c> with the position.</summary>
+    public static async Task<(JsonObject? Body, IResult? Problem)> ReadAsync(HttpContext context)
+    {
+        var request = context.Request;
+        if (request.ContentLength is 0 || (request.ContentLength is null && !request.Headers.TransferEncoding.Any())) return (null, null);
+        try
+        {
+            var node = await JsonNode.ParseAsync(request.Body, documentOptions: Parsing, cancellationToken: context.RequestAborted);
+            return node switch
+            {
+                null => (null, null),
+                JsonObject body => (body, null),
+                _ => (null, Problems.Status(context, 400, "malformed-json", "The request body must be a JSON object.", "Send an object such as { \"expectedVersion\": 1 }.")),
+            };
+        }
+        catch (JsonException e)
+        {
+            return (null, Problems.Status(context, 400, "malformed-json", "The request body is not valid JSON.",
+                $"The JSON is malformed at line {e.LineNumber + 1}, position {e.BytePositionInLine + 1}."));
+        }
+    }
+
+    public static SubmitApplication? Submission(JsonObject? body, List<FieldError> errors)
+    {
+        if (body is null) return new SubmitApplication(null, null);
+        Unknown(body, errors, "data", "language");
+        var data = body["data"];
+        if (data is not null and not JsonObject) errors.Add(new("data", "type", "'data' must be an object with the form values."));
+        var language = OptionalString(body, "language", errors);
+        return errors.Count > 0 ? null : new SubmitApplication(data as JsonObject, language);
+    }
+
+    public static ActionRequest? Action(JsonObject? body, List<FieldError> errors)
+    {
+        if (body is null) return new ActionRequest(null, null);
+        Unknown(body, errors, "expectedVersion", "input");
+        long? expected = null;
+        switch (body["expectedVersion"])
+        {
+            case null: break;
+            case JsonValue v when v.GetValueKind() == JsonValueKind.Number && v.TryGetValue<long>(out var n) && n >= 0:
+                expected = n;
+                break;
+            default:
+                errors.Add(new("expectedVersion", "integer", "'expectedVersion' must be a whole number ≥ 0: the version of the case you last saw."));
+                break;
+        }
+        var input = body["input"];
+        if (input is not null and not JsonObject) errors.Add(new("input", "type", "'input' must be an object with the action's input values."));
+        return errors.Count > 0 ? null : new ActionRequest(expected, input as JsonObject);
+    }
+
+    private static void Unknown(JsonObject body, List<FieldError> errors, params string[] known)
+    {
+        foreach (var (name, _) in body)
+        {
+            if (!known.Contains(name))
+                errors.Add(new(name.Length > 100 ? name[..100] : name, "unknown-field", $"Unknown field; this request takes {string.Join(", ", known)}."));
+        }
+    }
+
+    private static string? OptionalString(JsonObject body, string name, List<FieldError> errors)
+    {
+        switch (body[name])
+        {
+            case null: return null;
+            case JsonValue v when v.GetValueKind() == JsonValueKind.String: return v.GetValue<string>();
+            default:
+                errors.Add(new(name, "type", $"'{name}' must be a string."));
+                return null;
+        }
+    }
+}
