@@ -87,28 +87,35 @@ public static class CaseViews
         var lang = language is "de" or "en" ? language : state.Language;
         var current = definition.State(state.State);
         var waiting = !state.IsClosed && current?.WaitingFor == Roles.Citizen;
-        // The office's message belongs to the request that put the case where it is now, not to one already answered.
-        var lastRequest = events.Select(e => e.Data).OfType<ICaseTransition>().LastOrDefault() as InformationRequested;
+        // The office's message belongs to the step that put the case where it is now, not to one already answered.
+        var lastRequest = events.Select(e => e.Data).OfType<ICaseTransition>().LastOrDefault() is { WaitingFor: Roles.Citizen } last ? last : null;
         var citizen = new Caller("citizen", Roles.Citizen, "", null);
         return new CitizenCaseView(
             state.Id, state.ServiceId, definition.Title.For(lang), lang,
             new StatusView(state.State, current?.Status.For(lang) ?? state.State, current?.NextStep?.For(lang), waiting),
             waiting
-                ? new NeededFromCitizen(current!.NextStep?.For(lang) ?? "", CitizenMessage(definition, lastRequest), lastRequest?.TakenAt ?? state.LastChangedAt)
+                ? new NeededFromCitizen(current!.NextStep?.For(lang) ?? "", CitizenMessage(definition, lastRequest, lang), lastRequest?.TakenAt ?? state.LastChangedAt)
                 : null,
             state.IsClosed, state.Outcome, state.SubmittedAt, state.DueOn, state.Version,
             events.Select(e => TimelineEntryFor(definition, e.Data, e.At, lang)).OfType<TimelineEntry>().ToList(),
             CaseDecider.AllowedActions(definition, state, citizen).Select(a => ToView(a, lang)).ToList());
     }
 
-    private static string? CitizenMessage(ProcessDefinition definition, InformationRequested? request)
+    /// <summary>What the office wrote when it asked: the step's non-internal text inputs (with their labels when there are several).</summary>
+    private static string? CitizenMessage(ProcessDefinition definition, ICaseTransition? request, string lang)
     {
         if (request is null) return null;
-        var inputs = definition.Action(request.ActionId)?.Inputs ?? [];
-        var texts = inputs.Where(i => !i.Internal && i.Type == FieldTypes.Text)
-            .Select(i => request.Input[i.Id] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null)
-            .OfType<string>().ToList();
-        return texts.Count == 0 ? null : string.Join(Environment.NewLine, texts);
+        var texts = (definition.Action(request.ActionId)?.Inputs ?? [])
+            .Where(i => !i.Internal && i.Type == FieldTypes.Text)
+            .Select(i => (Label: i.Label.For(lang), Text: request.Input[i.Id] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null))
+            .Where(x => !string.IsNullOrWhiteSpace(x.Text))
+            .ToList();
+        return texts.Count switch
+        {
+            0 => null,
+            1 => texts[0].Text,
+            _ => string.Join(Environment.NewLine, texts.Select(x => $"{x.Label}: {x.Text}")),
+        };
     }
 
     /// <summary>Timeline entries a citizen should see: never staff names or internal inputs.</summary>

@@ -51,6 +51,10 @@ public sealed class BuildingPermitConsultationTests(AppFixture app) : ApiTest(ap
         Assert.Equal("Wir haben Ihnen drei Termine vorgeschlagen.", view.StatusText());
         Assert.True(view.WaitingForYou());
         Assert.StartsWith("Bitte wählen Sie einen Termin aus.", (string)view["neededFromYou"]!["text"]!);
+        // The proposed slots reach the citizen as the message, each with its label.
+        var message = (string)view["neededFromYou"]!["message"]!;
+        Assert.Contains("Termin 1: 2030-03-05 10:00", message);
+        Assert.Contains("Termin 3: 2030-03-07 09:00", message);
         Assert.Equal(["book-slot", "request-new-slots", "withdraw"], view["actions"].Ids().Order().ToList());
         var proposal = view.LastTimelineEntry();
         Assert.Equal("step", (string)proposal["kind"]!);

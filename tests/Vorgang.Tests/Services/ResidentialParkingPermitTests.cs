@@ -57,6 +57,8 @@ public sealed class ResidentialParkingPermitTests(AppFixture app) : ApiTest(app)
         Assert.Equal("Ihr Antrag ist in Ordnung. Bitte bezahlen Sie jetzt die Gebühr.", view.StatusText());
         Assert.True(view.WaitingForYou());
         Assert.StartsWith("Bitte überweisen Sie 30,70 Euro.", (string)view["neededFromYou"]!["text"]!);
+        // The office's payment details reach the citizen as the message of what is needed.
+        Assert.Equal(PaymentInstructions, (string)view["neededFromYou"]!["message"]!);
         Assert.Equal(["confirm-payment", "withdraw"], view["actions"].Ids().Order().ToList());
         Assert.Equal(PaymentInstructions, (string)view.LastTimelineEntry()["details"]!["Zahlungsdaten (IBAN, Verwendungszweck)"]!);
 
