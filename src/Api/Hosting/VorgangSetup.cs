@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using JasperFx;
 using JasperFx.CodeGeneration;
+using JasperFx.Events.Daemon;
 using Marten;
 using Weasel.Core;
 using Npgsql;
@@ -64,6 +65,9 @@ public static class VorgangSetup
                 options.AddReadModels();
             })
             .UseLightweightSessions()
+            // Async projections (statistics and other read models that may lag) run in this process;
+            // with several engine instances, HotCold lets exactly one of them run each projection.
+            .AddAsyncDaemon(DaemonMode.HotCold)
             .IntegrateWithWolverine()
             .ApplyAllDatabaseChangesOnStartup();
 

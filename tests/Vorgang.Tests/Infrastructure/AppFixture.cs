@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Alba;
 using Marten;
+using Marten.Events;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
@@ -34,6 +35,8 @@ public sealed class AppFixture : IAsyncLifetime
             {
                 services.DisableAllExternalWolverineTransports();
                 services.RunWolverineInSoloMode();
+                // Async projections do not run by themselves in tests: a test drives them with CatchUpAsync().
+                services.MartenDaemonModeIsSolo();
                 services.ConfigureOpenTelemetryTracerProvider(t => t.AddInMemoryExporter(Spans));
                 services.ConfigureOpenTelemetryMeterProvider(m => m.AddInMemoryExporter(Metrics));
             });
@@ -41,6 +44,9 @@ public sealed class AppFixture : IAsyncLifetime
     }
 
     public async Task DisposeAsync() => await Host.DisposeAsync();
+
+    /// <summary>Lets every async projection process all events appended so far.</summary>
+    public Task CatchUpAsync() => Host.ForceAllMartenDaemonActivityToCatchUpAsync(CancellationToken.None);
 
     public Task ResetAsync() => Host.Services.GetRequiredService<IDocumentStore>().Advanced.ResetAllData();
 
