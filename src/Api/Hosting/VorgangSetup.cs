@@ -52,6 +52,8 @@ public static class VorgangSetup
         var dataSource = new NpgsqlDataSourceBuilder(connectionString) { Name = "vorgang" }.Build();
         services.AddSingleton(dataSource);
         services.AddSingleton(new CaseNumbers(dataSource, Schema));
+        services.AddSingleton<Vorgang.Projections.Forecasts.CompletionForecasts>();
+        services.AddSingleton<Vorgang.Projections.Forecasts.CitizenOutlooks>();
 
         services.AddMarten(options =>
             {
@@ -62,7 +64,7 @@ public static class VorgangSetup
                 options.OpenTelemetry.TrackConnections = JasperFx.OpenTelemetry.TrackLevel.Normal;
                 options.OpenTelemetry.TrackEventCounters();
                 options.AddCases();
-                options.AddReadModels();
+                options.AddReadModels(catalog);
             })
             .UseLightweightSessions()
             // Async projections (statistics and other read models that may lag) run in this process;

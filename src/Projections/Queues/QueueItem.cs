@@ -1,6 +1,8 @@
 using JasperFx.Events;
 using Marten.Events.Aggregation;
 using Vorgang.Workflows.Cases;
+using Vorgang.Workflows.Definitions;
+using Vorgang.Workflows.Forecasts;
 
 namespace Vorgang.Projections.Queues;
 
@@ -20,11 +22,37 @@ public sealed record QueueItem
     public bool IsOpen { get; init; } = true;
     public string? Outcome { get; init; }
     public DateTimeOffset LastChangedAt { get; init; }
+
+    /// <summary>Working days the service norms expect from the current state to the end of the case.</summary>
+    public int? RemainingNormDays { get; init; }
+
+    /// <summary>
+    /// The last day on which work must go on for the case to meet its due date: the due date less the remaining
+    /// norm. It does not move with time, so ordering by it orders by risk of missing the deadline on any day.
+    /// </summary>
+    public DateOnly? StartBy => DueOn is { } due ? WorkingDays.Subtract(due, RemainingNormDays ?? 0) : null;
 }
 
-public sealed class QueueItemProjection : SingleStreamProjection<QueueItem, string>
+public static class RiskBands
 {
-    public static QueueItem Create(CaseSubmitted e) => new()
+    public const string Overdue = "overdue", Late = "late", Tight = "tight", OnTrack = "on-track", NoDeadline = "no-deadline";
+    public static readonly IReadOnlyList<string> All = [Overdue, Late, Tight, OnTrack, NoDeadline];
+
+    /// <summary>Overdue: the due date has passed. Late: work should have been finished earlier than the norms allow. Tight: within two working days of that.</summary>
+    public static string Of(QueueItem item, DateOnly today) => item switch
+    {
+        { DueOn: null } => NoDeadline,
+        { DueOn: { } due } when due < today => Overdue,
+        { StartBy: { } start } when start < today => Late,
+        { StartBy: { } start } when start <= WorkingDays.Add(today, 2) => Tight,
+        _ => OnTrack,
+    };
+}
+
+/// <remarks>Needs the definitions to know each state's remaining service norm.</remarks>
+public sealed class QueueItemProjection(DefinitionCatalog catalog) : SingleStreamProjection<QueueItem, string>
+{
+    public QueueItem Create(CaseSubmitted e) => new()
     {
         Id = e.CaseNumber,
         ServiceId = e.ServiceId,
@@ -34,18 +62,28 @@ public sealed class QueueItemProjection : SingleStreamProjection<QueueItem, stri
         SubmittedAt = e.SubmittedAt,
         DueOn = e.DueOn,
         LastChangedAt = e.SubmittedAt,
+        RemainingNormDays = Remaining(e.ServiceId, e.DefinitionVersion, e.State),
     };
 
     public static QueueItem Apply(CaseClaimed e, QueueItem item) => item with { AssigneeId = e.AssigneeId, AssigneeName = e.AssigneeName, LastChangedAt = e.ClaimedAt };
     public static QueueItem Apply(CaseAssigned e, QueueItem item) => item with { AssigneeId = e.AssigneeId, AssigneeName = e.AssigneeName, LastChangedAt = e.AssignedAt };
     public static QueueItem Apply(CaseReleased e, QueueItem item) => item with { AssigneeId = null, AssigneeName = null, LastChangedAt = e.ReleasedAt };
-    public static QueueItem Apply(CaseActionTaken e, QueueItem item) => Move(item, e);
-    public static QueueItem Apply(InformationRequested e, QueueItem item) => Move(item, e);
-    public static QueueItem Apply(InformationProvided e, QueueItem item) => Move(item, e);
-    public static QueueItem Apply(CaseDecided e, QueueItem item) => Move(item, e);
-    public static QueueItem Apply(CaseWithdrawn e, QueueItem item) => Move(item, e);
+    public QueueItem Apply(CaseActionTaken e, QueueItem item) => Move(item, e);
+    public QueueItem Apply(InformationRequested e, QueueItem item) => Move(item, e);
+    public QueueItem Apply(InformationProvided e, QueueItem item) => Move(item, e);
+    public QueueItem Apply(CaseDecided e, QueueItem item) => Move(item, e);
+    public QueueItem Apply(CaseWithdrawn e, QueueItem item) => Move(item, e);
     public static QueueItem Apply(CaseClosed e, QueueItem item) => item with { IsOpen = false, Outcome = e.Outcome, LastChangedAt = e.ClosedAt };
 
-    private static QueueItem Move(QueueItem item, ICaseTransition e) =>
-        item with { State = e.ToState, WaitingForCitizen = e.WaitingFor == "citizen", LastChangedAt = e.TakenAt };
+    private QueueItem Move(QueueItem item, ICaseTransition e) =>
+        item with
+        {
+            State = e.ToState,
+            WaitingForCitizen = e.WaitingFor == "citizen",
+            LastChangedAt = e.TakenAt,
+            RemainingNormDays = Remaining(item.ServiceId, item.DefinitionVersion, e.ToState),
+        };
+
+    private int? Remaining(string serviceId, int version, string state) =>
+        catalog.Get(serviceId, version) is { } definition ? ServiceNorms.RemainingWorkingDays(definition, state) : null;
 }

@@ -26,7 +26,11 @@ public sealed record CitizenCaseView(
     DateOnly? DueOn,
     long Version,
     IReadOnlyList<TimelineEntry> Timeline,
-    IReadOnlyList<ActionView> Actions);
+    IReadOnlyList<ActionView> Actions)
+{
+    /// <summary>The expected completion date (with its basis), the place in the queue and a delay notice; null once closed.</summary>
+    public Forecasts.CitizenOutlook? Outlook { get; init; }
+}
 
 public sealed record AssigneeView(string Id, string Name);
 

@@ -48,7 +48,11 @@ public sealed class AppFixture : IAsyncLifetime
     /// <summary>Lets every async projection process all events appended so far.</summary>
     public Task CatchUpAsync() => Host.ForceAllMartenDaemonActivityToCatchUpAsync(CancellationToken.None);
 
-    public Task ResetAsync() => Host.Services.GetRequiredService<IDocumentStore>().Advanced.ResetAllData();
+    public Task ResetAsync()
+    {
+        Host.Services.GetRequiredService<Vorgang.Projections.Forecasts.CompletionForecasts>().Forget();
+        return Host.Services.GetRequiredService<IDocumentStore>().Advanced.ResetAllData();
+    }
 
     public string Token(string role, string? team = null, string name = "Test User", string? subject = null) =>
         StaffAuth.MintToken(Host.Services.GetRequiredService<IConfiguration>(), role, team, name, subject, TimeSpan.FromHours(1));

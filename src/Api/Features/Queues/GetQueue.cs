@@ -1,6 +1,7 @@
 using Marten;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
+using Npgsql;
 using Vorgang.Api.Security;
 using Vorgang.Projections.Queues;
 using Vorgang.Workflows.Cases;
@@ -11,42 +12,123 @@ namespace Vorgang.Api.Features.Queues;
 
 public sealed record QueueEntry(
     string CaseNumber, string ServiceId, string State, DateTimeOffset SubmittedAt, DateOnly? DueOn, int? DaysLeft,
-    string? AssigneeId, string? AssigneeName, bool WaitingForCitizen);
+    string? AssigneeId, string? AssigneeName, bool WaitingForCitizen, string Risk, DateOnly? StartBy);
 
-public sealed record QueuePage(string Team, long Total, int Page, int PageSize, IReadOnlyList<QueueEntry> Items);
+/// <summary>The team's overview: open cases per state and per risk band (unfiltered).</summary>
+public sealed record QueueCounts(int Open, IReadOnlyDictionary<string, int> ByState, IReadOnlyDictionary<string, int> ByRisk);
+
+public sealed record QueuePage(string Team, long Total, int Page, int PageSize, IReadOnlyList<QueueEntry> Items, QueueCounts Counts);
 
 [Authorize(Policy = StaffAuth.StaffPolicy)]
 public static class GetQueueEndpoint
 {
     [WolverineGet("/api/queues/{team}", OperationId = "getQueue")]
-    [EndpointSummary("A team's open cases, most urgent first.")]
+    [EndpointSummary("A team's open cases, most at risk of missing their deadline first, with counts per state and risk band.")]
+    [EndpointDescription("Filters: service, state, assignee (mine, unassigned or a user id), overdue (true/false), risk (overdue, late, tight, on-track, no-deadline). Paging: page (from 1), pageSize (1–200, default 50).")]
     [Tags("Casework")]
     [ProducesResponseType<QueuePage>(200)]
+    [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(403, "application/problem+json")]
     public static async Task<IResult> Get(
-        string team, [FromQuery(Name = "page")] string? pageText, [FromQuery(Name = "pageSize")] string? pageSizeText, IQuerySession session, TimeProvider time, HttpContext context, CancellationToken ct)
+        string team,
+        [FromQuery(Name = "page")] string? pageText, [FromQuery(Name = "pageSize")] string? pageSizeText,
+        [FromQuery] string? service, [FromQuery] string? state, [FromQuery] string? assignee,
+        [FromQuery(Name = "overdue")] string? overdueText, [FromQuery] string? risk,
+        IQuerySession session, NpgsqlDataSource dataSource, TimeProvider time, HttpContext context, CancellationToken ct)
     {
         var caller = context.User.StaffCaller();
         if (caller is null || caller.Role is not (Roles.Caseworker or Roles.Admin or Roles.Auditor))
             return Problems.Problems.Status(context, 403, "role-not-allowed", "Queues are for staff.", "Sign in as caseworker, admin or auditor.");
         if (caller.Role == Roles.Caseworker && caller.Team != team)
             return Problems.Problems.Status(context, 403, "other-team", "This is another team's queue.", $"You work in team '{caller.Team}'.");
+
         var errors = new List<FieldError>();
         var page = WholeNumber(pageText, 1, 100_000, 1, "page", "Pages are numbered from 1.", errors);
         var pageSize = WholeNumber(pageSizeText, 1, 200, 50, "pageSize", "Choose a page size from 1 to 200.", errors);
+        bool? overdue = overdueText switch
+        {
+            null => null,
+            "true" => true,
+            "false" => false,
+            _ => Error<bool?>(errors, "overdue", "boolean", "Use true or false."),
+        };
+        if (risk is not null && !RiskBands.All.Contains(risk))
+            errors.Add(new("risk", "allowed-values", $"Use one of: {string.Join(", ", RiskBands.All)}."));
+        if (assignee is { Length: > 200 }) errors.Add(new("assignee", "maxLength", "At most 200 characters."));
         if (errors.Count > 0) return Problems.Problems.Invalid(context, errors, "The request is invalid.");
 
         var today = time.Today();
-        // Most urgent first: the earliest legal due date, then the oldest submission.
-        var open = session.Query<QueueItem>().Where(x => x.Team == team && x.IsOpen);
-        var total = await open.CountAsync(ct);
-        var items = await open
-            .OrderBy(x => x.DueOn).ThenBy(x => x.SubmittedAt)
+        var tightUntil = WorkingDays.Add(today, 2);
+        var query = session.Query<QueueItem>().Where(x => x.Team == team && x.IsOpen);
+        if (service is not null) query = query.Where(x => x.ServiceId == service);
+        if (state is not null) query = query.Where(x => x.State == state);
+        query = assignee switch
+        {
+            null => query,
+            "unassigned" => query.Where(x => x.AssigneeId == null),
+            "mine" => query.Where(x => x.AssigneeId == caller.Id),
+            _ => query.Where(x => x.AssigneeId == assignee),
+        };
+        if (overdue is true) query = query.Where(x => x.DueOn < today);
+        if (overdue is false) query = query.Where(x => x.DueOn == null || x.DueOn >= today);
+        query = risk switch
+        {
+            RiskBands.Overdue => query.Where(x => x.DueOn < today),
+            RiskBands.Late => query.Where(x => x.DueOn >= today && x.StartBy < today),
+            RiskBands.Tight => query.Where(x => x.DueOn >= today && x.StartBy >= today && x.StartBy <= tightUntil),
+            RiskBands.OnTrack => query.Where(x => x.DueOn >= today && x.StartBy > tightUntil),
+            RiskBands.NoDeadline => query.Where(x => x.DueOn == null),
+            _ => query,
+        };
+
+        var total = await query.CountAsync(ct);
+        // Most at risk first: the earliest day by which work must go on, then the earliest due date, then the oldest.
+        var items = await query
+            .OrderBy(x => x.StartBy).ThenBy(x => x.DueOn).ThenBy(x => x.SubmittedAt)
             .Skip((page - 1) * pageSize).Take(pageSize)
             .ToListAsync(ct);
+        var counts = await CountAsync(session, dataSource, team, today, tightUntil, ct);
         return Results.Ok(new QueuePage(team, total, page, pageSize, items.Select(x => new QueueEntry(
             x.Id, x.ServiceId, x.State, x.SubmittedAt, x.DueOn, x.DueOn is { } due ? due.DayNumber - today.DayNumber : null,
-            x.AssigneeId, x.AssigneeName, x.WaitingForCitizen)).ToList()));
+            x.AssigneeId, x.AssigneeName, x.WaitingForCitizen, RiskBands.Of(x, today), x.StartBy)).ToList(), counts));
+    }
+
+    /// <summary>One grouped query over the queue's indexed columns for the overview.</summary>
+    private static async Task<QueueCounts> CountAsync(IQuerySession session, NpgsqlDataSource dataSource, string team, DateOnly today, DateOnly tightUntil, CancellationToken ct)
+    {
+        var table = session.DocumentStore.Options.FindOrResolveDocumentType(typeof(QueueItem)).TableName.QualifiedName;
+        await using var command = dataSource.CreateCommand(
+            $"""
+            select state,
+                   case when due_on is null then '{RiskBands.NoDeadline}'
+                        when due_on < $2 then '{RiskBands.Overdue}'
+                        when start_by < $2 then '{RiskBands.Late}'
+                        when start_by <= $3 then '{RiskBands.Tight}'
+                        else '{RiskBands.OnTrack}' end,
+                   count(*)::int
+            from {table} where team = $1 and is_open group by 1, 2
+            """);
+        command.Parameters.AddWithValue(team);
+        command.Parameters.AddWithValue(today);
+        command.Parameters.AddWithValue(tightUntil);
+        var byState = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        var byRisk = RiskBands.All.ToDictionary(b => b, _ => 0);
+        var open = 0;
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            var n = reader.GetInt32(2);
+            byState[reader.GetString(0)] = byState.GetValueOrDefault(reader.GetString(0)) + n;
+            byRisk[reader.GetString(1)] += n;
+            open += n;
+        }
+        return new QueueCounts(open, byState, byRisk);
+    }
+
+    private static T Error<T>(List<FieldError> errors, string field, string rule, string message)
+    {
+        errors.Add(new(field, rule, message));
+        return default!;
     }
 
     private static int WholeNumber(string? text, int min, int max, int fallback, string field, string rule, List<FieldError> errors)

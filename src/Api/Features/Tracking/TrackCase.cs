@@ -1,6 +1,7 @@
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Vorgang.Api.Features.Casework;
+using Vorgang.Projections.Forecasts;
 using Vorgang.Projections.Views;
 using Vorgang.Workflows.Cases;
 using Vorgang.Workflows.Definitions;
@@ -23,12 +24,13 @@ public static class TrackCaseEndpoints
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
     public static async Task<IResult> Get(
         string caseNumber, [FromHeader(Name = TrackingCodeHeader)] string? trackingCode, [FromQuery] string? lang,
-        IQuerySession session, DefinitionCatalog catalog, HttpContext context, CancellationToken ct)
+        IQuerySession session, DefinitionCatalog catalog, CitizenOutlooks outlooks, TimeProvider time, HttpContext context, CancellationToken ct)
     {
         var state = await LoadOwnCase(session, caseNumber, trackingCode, ct);
         var definition = state is null ? null : catalog.Get(state.ServiceId, state.DefinitionVersion);
         if (state is null || definition is null) return NotFound(context);
-        return Results.Ok(await CitizenView(session, definition, state, lang ?? PreferredLanguage(context), ct));
+        var view = await CitizenView(session, definition, state, lang ?? PreferredLanguage(context), ct);
+        return Results.Ok(view with { Outlook = await outlooks.ForAsync(definition, state, time.Today(), view.Language, ct) });
     }
 
     [WolverinePost("/api/track/{caseNumber}/actions/{actionId}", OperationId = "takeCitizenAction")]
@@ -42,12 +44,16 @@ public static class TrackCaseEndpoints
     [Consumes(typeof(ActionRequest), "application/json")]
     public static async Task<IResult> Post(
         string caseNumber, string actionId, [FromHeader(Name = TrackingCodeHeader)] string? trackingCode,
-        IDocumentSession session, DefinitionCatalog catalog, TimeProvider time, HttpContext context, CancellationToken ct)
+        IDocumentSession session, DefinitionCatalog catalog, CitizenOutlooks outlooks, TimeProvider time, HttpContext context, CancellationToken ct)
     {
         var caller = new Caller($"citizen:{caseNumber}", Roles.Citizen, "", null, Channels.Online);
         return await CaseSessions.TakeActionAsync(session, catalog, time, context, caseNumber, actionId, caller,
             authorize: (state, definition) => state is not null && definition is not null && TrackingCodes.Matches(trackingCode, state.TrackingCodeHash) ? null : NotFound(context),
-            respond: async (state, definition) => Results.Ok(await CitizenView(session, definition, state, PreferredLanguage(context), ct)),
+            respond: async (state, definition) =>
+            {
+                var view = await CitizenView(session, definition, state, PreferredLanguage(context), ct);
+                return Results.Ok(view with { Outlook = await outlooks.ForAsync(definition, state, time.Today(), view.Language, ct) });
+            },
             ct);
     }
 

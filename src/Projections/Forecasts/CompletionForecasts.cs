@@ -1,0 +1,72 @@
+using System.Collections.Concurrent;
+using Marten;
+using Npgsql;
+using Vorgang.Workflows.Cases;
+using Vorgang.Workflows.Definitions;
+using Vorgang.Workflows.Forecasts;
+
+namespace Vorgang.Projections.Forecasts;
+
+/// <summary>How the expected completion date was found: from recent cases of the service, or from its service norms.</summary>
+public sealed record Forecast(int? RemainingWorkingDays, string Basis, int Samples)
+{
+    public const string History = "history", ServiceNorm = "service-norm", Unknown = "unknown";
+
+    public DateOnly? ExpectedOn(DateOnly today) => RemainingWorkingDays is { } days ? WorkingDays.Add(today, days) : null;
+}
+
+/// <summary>
+/// Predicts how many working days an open case still needs from its current state: the median of how long
+/// recent cases of the same service took from that state to a positive end, or the service norms while
+/// fewer than <see cref="MinimumSamples"/> such cases exist. Figures are cached briefly: they move slowly
+/// and citizens ask often.
+/// </summary>
+public sealed class CompletionForecasts(IDocumentStore store, TimeProvider time)
+{
+    public const int MinimumSamples = 5;
+    public const int RecentCases = 200;
+    private static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(60);
+
+    private readonly ConcurrentDictionary<(string Service, string State), (Forecast Forecast, DateTimeOffset At)> _cache = new();
+    private string? _table;
+
+    /// <summary>Drops the cached figures, e.g. after a rebuild of the journeys.</summary>
+    public void Forget() => _cache.Clear();
+
+    public async Task<Forecast> ForAsync(ProcessDefinition definition, string state, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        if (_cache.TryGetValue((definition.Id, state), out var cached) && now - cached.At < CacheFor) return cached.Forecast;
+
+        var (median, samples) = await RecentMedianAsync(definition.Id, state, ct);
+        var forecast = samples >= MinimumSamples && median is { } days
+            ? new Forecast((int)Math.Ceiling(days), Forecast.History, samples)
+            : ServiceNorms.RemainingWorkingDays(definition, state) is { } norm
+                ? new Forecast(norm, Forecast.ServiceNorm, samples)
+                : new Forecast(null, Forecast.Unknown, samples);
+        _cache[(definition.Id, state)] = (forecast, now);
+        return forecast;
+    }
+
+    private async Task<(double? Median, int Samples)> RecentMedianAsync(string serviceId, string state, CancellationToken ct)
+    {
+        _table ??= store.Options.FindOrResolveDocumentType(typeof(CaseJourney)).TableName.QualifiedName;
+        await using var session = store.QuerySession();
+        var connection = (NpgsqlConnection)session.Connection!;
+        if (connection.State != System.Data.ConnectionState.Open) await connection.OpenAsync(ct);
+        await using var command = new NpgsqlCommand(
+            $"""
+            select percentile_cont(0.5) within group (order by (s->>'workingDays')::int), count(*)::int
+            from (select data from {_table}
+                  where service_id = $1 and closed_on is not null and outcome in ('approved', 'completed')
+                  order by closed_on desc limit {RecentCases}) j,
+                 jsonb_array_elements(j.data->'samples') s
+            where s->>'state' = $2
+            """, connection);
+        command.Parameters.AddWithValue(serviceId);
+        command.Parameters.AddWithValue(state);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        await reader.ReadAsync(ct);
+        return (reader.IsDBNull(0) ? null : reader.GetDouble(0), reader.GetInt32(1));
+    }
+}
