@@ -26,5 +26,6 @@ public static class ProjectionsSetup
             .Duplicate(x => x.State)
             .Duplicate(x => x.ServiceId)
             .Index(x => x.AssigneeId!);
+        options.AddCaseStatistics();
     }
 }

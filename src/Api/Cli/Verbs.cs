@@ -7,7 +7,8 @@ namespace Vorgang.Api.Cli;
 
 /// <summary>
 /// Command-line verbs of the engine:
-/// <c>definitions check</c>, <c>definitions diagram &lt;service&gt;</c>, <c>definitions schema</c> and <c>token</c>.
+/// <c>definitions check</c>, <c>definitions diagram &lt;service&gt;</c>, <c>definitions schema</c>, <c>token</c>,
+/// and on the database <c>audit verify</c>, <c>projections list</c> and <c>projections rebuild</c>.
 /// </summary>
 public static class Verbs
 {
@@ -21,6 +22,7 @@ public static class Verbs
             .AddEnvironmentVariables()
             .AddCommandLine(args.SkipWhile(a => !a.StartsWith("--")).Where(a => a.Contains('=')).ToArray())
             .Build();
+        if (args[0] is "audit" or "projections") return DatabaseVerbAsync(args, configuration, output, errors);
         int? result = args[0] switch
         {
             "definitions" => Definitions(args.Skip(1).ToArray(), configuration, output, errors),
@@ -29,6 +31,17 @@ public static class Verbs
             _ => null,
         };
         return Task.FromResult(result);
+    }
+
+    /// <summary>Verbs that work on the engine's database (configured, or the embedded one), built as the engine builds it.</summary>
+    private static async Task<int?> DatabaseVerbAsync(string[] args, IConfiguration configuration, TextWriter output, TextWriter errors)
+    {
+        var rest = args.Skip(1).ToArray();
+        var options = Options(rest);
+        output = TextWriter.Synchronized(output);
+        return args[0] == "audit"
+            ? await AuditVerbs.RunAsync(Positional(rest).ToArray(), options, configuration, output, errors)
+            : await ProjectionVerbs.RunAsync(Positional(rest).ToArray(), options, configuration, output, errors);
     }
 
     private static int Help(TextWriter output)
@@ -42,6 +55,11 @@ public static class Verbs
               definitions schema                     print the JSON Schema for definition files
               token --role ROLE [--team TEAM] --name "NAME" [--sub ID] [--hours N]
                                                      mint a development token (roles: caseworker, auditor, admin, or a party such as school)
+              audit verify [--case N]                recompute the hash chains of all cases (or one) from the stored events;
+                                                     exit 0 when intact, 1 with the first broken link of each broken case
+              projections list                       name the read models
+              projections rebuild [--name NAME]      rebuild all read models (or one) from the events, with progress and events/s;
+                                                     stop the engine first
             """);
         return 0;
     }

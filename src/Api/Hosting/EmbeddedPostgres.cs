@@ -36,6 +36,9 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
     public string DataDirectory { get; }
     public int Port { get; }
 
+    /// <summary>The server was already running (e.g. the engine's, when a command-line verb starts beside it): whoever started it stops it.</summary>
+    public bool Adopted { get; private init; }
+
     public static string? LocateBinaries()
     {
         var path = Environment.GetEnvironmentVariable("PATH") ?? "";
@@ -220,7 +223,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
             return null;
         }
 
-        var running = new EmbeddedPostgres(bin, dataDirectory, runningPort, databaseName, asSystemUser);
+        var running = new EmbeddedPostgres(bin, dataDirectory, runningPort, databaseName, asSystemUser) { Adopted = true };
         if (runningPort > 0 && (port is null || port == runningPort) && await AcceptsConnectionsAsync(runningPort, ct))
         {
             await running.EnsureDatabaseAsync(databaseName, ct);

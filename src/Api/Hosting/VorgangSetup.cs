@@ -10,10 +10,12 @@ using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
+using Vorgang.Api.Features.Deadlines;
 using Vorgang.Api.Problems;
 using Vorgang.Api.Security;
 using Vorgang.Api.Telemetry;
 using Vorgang.Projections;
+using Vorgang.Workflows.Audit;
 using Vorgang.Workflows.Cases;
 using Vorgang.Workflows.Definitions;
 using Wolverine;
@@ -36,6 +38,20 @@ public static class VorgangSetup
         return options;
     }
 
+    /// <summary>The event store as the engine uses it; tools such as the benchmark build the same store from here.</summary>
+    public static void ConfigureStore(StoreOptions options, NpgsqlDataSource dataSource, DefinitionCatalog catalog, bool readModels = true)
+    {
+        options.Connection(dataSource);
+        options.DatabaseSchemaName = Schema;
+        options.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
+        options.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
+        options.OpenTelemetry.TrackConnections = JasperFx.OpenTelemetry.TrackLevel.Normal;
+        options.OpenTelemetry.TrackEventCounters();
+        options.AddCases(snapshot: readModels);
+        options.AddAudit();
+        if (readModels) options.AddReadModels(catalog);
+    }
+
     public static void AddVorgang(this WebApplicationBuilder builder, string connectionString, DefinitionCatalog catalog, EmbeddedPostgres? embedded)
     {
         var services = builder.Services;
@@ -52,20 +68,11 @@ public static class VorgangSetup
         var dataSource = new NpgsqlDataSourceBuilder(connectionString) { Name = "vorgang" }.Build();
         services.AddSingleton(dataSource);
         services.AddSingleton(new CaseNumbers(dataSource, Schema));
+        services.AddSingleton(new CaseChainVerifier(dataSource, Schema));
         services.AddSingleton<Vorgang.Projections.Forecasts.CompletionForecasts>();
         services.AddSingleton<Vorgang.Projections.Forecasts.CitizenOutlooks>();
 
-        services.AddMarten(options =>
-            {
-                options.Connection(dataSource);
-                options.DatabaseSchemaName = Schema;
-                options.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
-                options.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
-                options.OpenTelemetry.TrackConnections = JasperFx.OpenTelemetry.TrackLevel.Normal;
-                options.OpenTelemetry.TrackEventCounters();
-                options.AddCases();
-                options.AddReadModels(catalog);
-            })
+        services.AddMarten(options => ConfigureStore(options, dataSource, catalog))
             .UseLightweightSessions()
             // Async projections (statistics and other read models that may lag) run in this process;
             // with several engine instances, HotCold lets exactly one of them run each projection.
@@ -79,6 +86,8 @@ public static class VorgangSetup
         {
             options.ApplicationAssembly = typeof(VorgangSetup).Assembly;
             options.CodeGeneration.TypeLoadMode = TypeLoadMode.Dynamic;
+            // Deadline timers: durable scheduled messages in PostgreSQL (see Features/Deadlines).
+            options.AddCaseTimers();
         });
         services.AddWolverineHttp();
 

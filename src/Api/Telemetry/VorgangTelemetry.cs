@@ -18,4 +18,7 @@ public static class VorgangTelemetry
 
     public static readonly Counter<long> CasesClosed =
         Meter.CreateCounter<long>("vorgang.cases.closed", "{case}", "Cases that reached a final state, by service and outcome.");
+
+    public static readonly Counter<long> TimersFired =
+        Meter.CreateCounter<long>("vorgang.timers.fired", "{timer}", "Case timers delivered when due, by kind and whether they acted or found the case moved on.");
 }

@@ -19,6 +19,8 @@ public sealed record QueueItem
     public string? AssigneeId { get; init; }
     public string? AssigneeName { get; init; }
     public bool WaitingForCitizen { get; init; }
+    /// <summary>The legal clock stands still: the office waits for the citizen, and <see cref="DueOn"/> will move by the days waited.</summary>
+    public bool ClockStopped { get; init; }
     public bool IsOpen { get; init; } = true;
     public string? Outcome { get; init; }
     public DateTimeOffset LastChangedAt { get; init; }
@@ -74,6 +76,9 @@ public sealed class QueueItemProjection(DefinitionCatalog catalog) : SingleStrea
     public QueueItem Apply(CaseDecided e, QueueItem item) => Move(item, e);
     public QueueItem Apply(CaseWithdrawn e, QueueItem item) => Move(item, e);
     public static QueueItem Apply(CaseClosed e, QueueItem item) => item with { IsOpen = false, Outcome = e.Outcome, LastChangedAt = e.ClosedAt };
+    public static QueueItem Apply(DeadlineSuspended e, QueueItem item) => item with { ClockStopped = true };
+    public static QueueItem Apply(DeadlineResumed e, QueueItem item) => item with { ClockStopped = false, DueOn = e.DueOn };
+    public static QueueItem Apply(DeadlineExtended e, QueueItem item) => item with { DueOn = e.DueOn, LastChangedAt = e.ExtendedAt };
 
     private QueueItem Move(QueueItem item, ICaseTransition e) =>
         item with

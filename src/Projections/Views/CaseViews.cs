@@ -58,7 +58,11 @@ public sealed record StaffCaseView(
     IReadOnlyDictionary<string, object?> Computed,
     IReadOnlyList<FeeView> Fees,
     IReadOnlyList<DocumentView> Documents,
-    IReadOnlyList<ActionView> AllowedActions);
+    IReadOnlyList<ActionView> AllowedActions)
+{
+    /// <summary>The legal deadline: due date, whether the clock stands still, extension left, and the history of how the due date got here.</summary>
+    public DeadlineView? Deadline { get; init; }
+}
 
 public static class CaseViews
 {
@@ -77,7 +81,7 @@ public static class CaseViews
             definition.Documents
                 .Select(d => new DocumentView(d.Id, d.Label.For(language), d.Required || (d.RequiredWhen is not null && Rules.IsTrue(d.RequiredWhen, values, today))))
                 .ToList(),
-            allowed);
+            allowed) { Deadline = DeadlineViews.For(definition, state, language) };
     }
 
     public static IReadOnlyList<FeeView> Fees(ProcessDefinition definition, IReadOnlyDictionary<string, object?> values, DateOnly today, string language) =>

@@ -8,4 +8,11 @@ public static class BerlinClock
     public static DateOnly Today(this TimeProvider time) => DateOf(time.GetUtcNow());
 
     public static DateOnly DateOf(DateTimeOffset instant) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(instant, Berlin).DateTime);
+
+    /// <summary>The instant at which the clocks in Berlin show <paramref name="time"/> on <paramref name="date"/> (summer time included).</summary>
+    public static DateTimeOffset At(DateOnly date, TimeOnly time)
+    {
+        var local = date.ToDateTime(time);
+        return new DateTimeOffset(local, Berlin.GetUtcOffset(local));
+    }
 }

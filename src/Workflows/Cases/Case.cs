@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Vorgang.Workflows.Deadlines;
 
 namespace Vorgang.Workflows.Cases;
 
@@ -18,7 +19,13 @@ public sealed record Case
     public required JsonObject Data { get; init; }
     public required string TrackingCodeHash { get; init; }
     public required DateTimeOffset SubmittedAt { get; init; }
+    /// <summary>The legal due date as it stands now: set at submission, moved by suspensions and extensions.</summary>
     public DateOnly? DueOn { get; init; }
+    /// <summary>The day since which the legal clock stands still because the office waits for the citizen; null while it runs.</summary>
+    public DateOnly? ClockStoppedOn { get; init; }
+    public bool ClockStopped => ClockStoppedOn is not null;
+    /// <summary>How the due date got where it is after submission (suspended, resumed, extended) and what the timers did (reminded, escalated).</summary>
+    public IReadOnlyList<DeadlineChange> DeadlineHistory { get; init; } = [];
     public string? AssigneeId { get; init; }
     public string? AssigneeName { get; init; }
     public string? Outcome { get; init; }
@@ -51,6 +58,11 @@ public sealed record Case
     public Case Apply(CaseDecided e) => Move(e) with { Outcome = e.Outcome };
     public Case Apply(CaseWithdrawn e) => Move(e) with { Outcome = "withdrawn" };
     public Case Apply(CaseClosed e) => this with { IsClosed = true, Outcome = e.Outcome, ClosedAt = e.ClosedAt };
+    public Case Apply(DeadlineSuspended e) => this with { ClockStoppedOn = e.SuspendedOn, DeadlineHistory = [.. DeadlineHistory, DeadlineChange.Of(e)] };
+    public Case Apply(DeadlineResumed e) => this with { ClockStoppedOn = null, DueOn = e.DueOn, DeadlineHistory = [.. DeadlineHistory, DeadlineChange.Of(e)] };
+    public Case Apply(DeadlineExtended e) => this with { DueOn = e.DueOn, LastChangedAt = e.ExtendedAt, DeadlineHistory = [.. DeadlineHistory, DeadlineChange.Of(e)] };
+    public Case Apply(CitizenReminded e) => this with { DeadlineHistory = [.. DeadlineHistory, DeadlineChange.Of(e)] };
+    public Case Apply(CaseEscalated e) => this with { DeadlineHistory = [.. DeadlineHistory, DeadlineChange.Of(e)] };
 
     public Case Apply(InformationProvided e)
     {
@@ -71,6 +83,11 @@ public sealed record Case
         CaseDecided e => Apply(e),
         CaseWithdrawn e => Apply(e),
         CaseClosed e => Apply(e),
+        DeadlineSuspended e => Apply(e),
+        DeadlineResumed e => Apply(e),
+        DeadlineExtended e => Apply(e),
+        CitizenReminded e => Apply(e),
+        CaseEscalated e => Apply(e),
         _ => throw new InvalidOperationException($"A case cannot apply {@event.GetType().Name}."),
     } with { Version = Version + 1 };
 

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Vorgang.Workflows.Deadlines;
 using Vorgang.Workflows.Definitions;
 
 namespace Vorgang.Workflows.Cases;
@@ -78,6 +79,10 @@ public static class CaseDecider
         {
             return DecideBuiltIn(state, actionId, input, caller, now);
         }
+        if (actionId == LegalClock.ExtendDeadline)
+        {
+            return LegalClock.Extend(definition, state, input, caller, now, today);
+        }
 
         var action = definition.Action(actionId);
         var allowed = AllowedActions(definition, state, caller).Select(a => a.Id).ToList();
@@ -135,6 +140,8 @@ public static class CaseDecider
             ActionKinds.Withdraw => new CaseWithdrawn(state.Id, action.Id, state.State, target.Id, inputCopy, target.WaitingFor, actor, now),
             _ => new CaseActionTaken(state.Id, action.Id, state.State, target.Id, inputCopy, target.WaitingFor, actor, now),
         });
+        // Waiting for the citizen stops the legal clock; no longer waiting starts it again, later by the days waited.
+        events.AddRange(LegalClock.OnTransition(definition, state, action.Id, target, now, today));
         if (target.Final)
         {
             events.Add(new CaseClosed(state.Id, target.Id, target.Outcome ?? "completed", now));
@@ -195,6 +202,8 @@ public static class CaseDecider
         result.AddRange(definition.Actions
             .Where(a => a.By.Contains(caller.Role) && a.From.Contains(state.State))
             .Select(a => new AvailableAction(a.Id, a.Label, a.Kind, a.Inputs)));
+        // Extending the deadline is for caseworkers, and only where the definition allows it.
+        if (LegalClock.ExtendAction(definition, state, caller) is { } extend) result.Add(extend);
         return result;
     }
 

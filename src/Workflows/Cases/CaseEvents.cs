@@ -68,6 +68,30 @@ public sealed record CaseWithdrawn(string CaseNumber, string ActionId, string Fr
 /// <summary>The case reached a final state; nothing more can happen to it.</summary>
 public sealed record CaseClosed(string CaseNumber, string FinalState, string Outcome, DateTimeOffset ClosedAt);
 
+// The legal clock (see docs/architecture.md, "Deadlines and timers"). Every shift of the due date is one of these events,
+// saying why; the timers' effects are events too.
+
+/// <summary>The office now waits for the citizen: the legal deadline stops running (Fristhemmung). <see cref="DueOn"/> is the due date as it stands.</summary>
+public sealed record DeadlineSuspended(string CaseNumber, string ActionId, string State, DateOnly DueOn, DateOnly SuspendedOn, DateTimeOffset SuspendedAt);
+
+/// <summary>
+/// The office no longer waits for the citizen: the deadline runs again, moved by the days it stood still —
+/// <see cref="DaysAdded"/> working days (<see cref="DayKind"/> <c>working</c>) or calendar days (<c>calendar</c>), as the deadline counts.
+/// </summary>
+public sealed record DeadlineResumed(
+    string CaseNumber, string ActionId, string State, DateOnly SuspendedOn, DateOnly ResumedOn, int DaysAdded, string DayKind,
+    DateOnly PreviousDueOn, DateOnly DueOn, DateTimeOffset ResumedAt);
+
+/// <summary>A caseworker extended the legal deadline by so many working days, with a reason (Fristverlängerung).</summary>
+public sealed record DeadlineExtended(
+    string CaseNumber, int WorkingDays, string Reason, DateOnly PreviousDueOn, DateOnly DueOn, Actor ExtendedBy, DateTimeOffset ExtendedAt);
+
+/// <summary>A timer reminded the citizen that the office still waits for them in <see cref="State"/>.</summary>
+public sealed record CitizenReminded(string CaseNumber, string State, DateTimeOffset WaitingSince, DateTimeOffset RemindedAt);
+
+/// <summary>A timer escalated the case to its team: <see cref="Kind"/> <c>due-soon</c> (a few working days before the due date) or <c>overdue</c>.</summary>
+public sealed record CaseEscalated(string CaseNumber, string Kind, DateOnly DueOn, string Team, string? AssigneeId, DateTimeOffset EscalatedAt);
+
 public static class CaseEventTypes
 {
     /// <summary>Stable names stored with each event, independent of CLR type names.</summary>
@@ -83,5 +107,10 @@ public static class CaseEventTypes
         [typeof(CaseDecided)] = "case_decided",
         [typeof(CaseWithdrawn)] = "case_withdrawn",
         [typeof(CaseClosed)] = "case_closed",
+        [typeof(DeadlineSuspended)] = "deadline_suspended",
+        [typeof(DeadlineResumed)] = "deadline_resumed",
+        [typeof(DeadlineExtended)] = "deadline_extended",
+        [typeof(CitizenReminded)] = "citizen_reminded",
+        [typeof(CaseEscalated)] = "case_escalated",
     };
 }

@@ -1,33 +1,41 @@
+using System.Collections.Concurrent;
 using Npgsql;
-using Weasel.Postgresql;
-using Weasel.Postgresql.Tables;
 
 namespace Vorgang.Workflows.Cases;
 
 /// <summary>
-/// Human-readable case numbers, sequential per year (<c>2026-000123</c>). The counter row is updated in its
-/// own short transaction so that submissions do not queue behind each other; a failed submission leaves a gap.
+/// Human-readable case numbers, sequential per year (<c>2026-000123</c>), from one PostgreSQL sequence per year.
+/// A sequence never makes a submission wait for another one's commit (a counter row would serialize all
+/// submissions on its lock); a failed submission leaves a gap, never a duplicate.
 /// </summary>
 public sealed class CaseNumbers(NpgsqlDataSource dataSource, string schema)
 {
-    public const string TableName = "case_numbers";
+    private readonly ConcurrentDictionary<int, string> _sequences = new();
 
-    public static Table Table(string schema)
-    {
-        var table = new Table(new PostgresqlObjectName(schema, TableName, SchemaUtils.IdentifierUsage.General));
-        table.AddColumn<int>("year").AsPrimaryKey();
-        table.AddColumn<long>("last_number").NotNull();
-        return table;
-    }
+    public static string SequenceName(string schema, int year) => $"{schema}.case_number_{year}";
 
     public async Task<string> NextAsync(int year, CancellationToken ct)
     {
-        await using var command = dataSource.CreateCommand(
-            $"insert into {schema}.{TableName} (year, last_number) values ($1, 1) " +
-            $"on conflict (year) do update set last_number = {TableName}.last_number + 1 returning last_number");
-        command.Parameters.AddWithValue(year);
+        var sequence = await SequenceAsync(year, ct);
+        await using var command = dataSource.CreateCommand($"select nextval('{sequence}')");
         var number = (long)(await command.ExecuteScalarAsync(ct))!;
         return Format(year, number);
+    }
+
+    private async ValueTask<string> SequenceAsync(int year, CancellationToken ct)
+    {
+        if (_sequences.TryGetValue(year, out var known)) return known;
+        var sequence = SequenceName(schema, year);
+        await using var create = dataSource.CreateCommand($"create sequence if not exists {sequence} minvalue 1 start 1");
+        try
+        {
+            await create.ExecuteNonQueryAsync(ct);
+        }
+        catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DuplicateObject)
+        {
+            // Two instances created the year's sequence at the same moment; it exists, which is all we need.
+        }
+        return _sequences[year] = sequence;
     }
 
     public static string Format(int year, long number) => $"{year}-{number:D6}";

@@ -7,7 +7,8 @@ namespace Vorgang.Workflows.Cases;
 public static class CaseStore
 {
     /// <summary>The event store as the case engine needs it: string stream keys (case numbers), stable event names, full metadata.</summary>
-    public static void AddCases(this StoreOptions options)
+    /// <param name="snapshot">False only to bulk-load events whose snapshots are rebuilt afterwards (the benchmark does).</param>
+    public static void AddCases(this StoreOptions options, bool snapshot = true)
     {
         options.Events.StreamIdentity = StreamIdentity.AsString;
         options.Events.MetadataConfig.CorrelationIdEnabled = true;
@@ -18,9 +19,8 @@ public static class CaseStore
         {
             options.Events.MapEventType(type, name);
         }
-        options.Projections.Snapshot<Case>(SnapshotLifecycle.Inline);
+        if (snapshot) options.Projections.Snapshot<Case>(SnapshotLifecycle.Inline);
         options.Schema.For<SubmissionReceipt>();
-        options.Storage.ExtendedSchemaObjects.Add(CaseNumbers.Table(options.DatabaseSchemaName));
     }
 }
 

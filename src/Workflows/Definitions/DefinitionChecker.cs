@@ -7,7 +7,7 @@ namespace Vorgang.Workflows.Definitions;
 public static class DefinitionChecker
 {
     public const string SupportedDsl = "vorgang/v1";
-    public static readonly IReadOnlySet<string> ReservedActions = new HashSet<string> { "claim", "release", "assign" };
+    public static readonly IReadOnlySet<string> ReservedActions = new HashSet<string> { "claim", "release", "assign", "extend-deadline" };
     public static readonly IReadOnlySet<string> ReservedInputs = new HashSet<string> { "assigneeId", "assigneeName" };
 
     public static List<Diagnostic> Check(ProcessDefinition d, string file, Func<string, int> lineOf, DateOnly today)
@@ -17,6 +17,8 @@ public static class DefinitionChecker
         void Warn(string path, string rule, string message) => found.Add(new(file, lineOf(path), path, rule, message, Severity.Warning));
 
         if (d.Dsl != SupportedDsl) Error("/dsl", "dsl-version", $"Unsupported DSL '{d.Dsl}'; this engine reads '{SupportedDsl}'.");
+        if (d.LegalDeadline is { WorkingDays: null, CalendarDays: null })
+            Error("/legalDeadline", "deadline-without-period", "Give the period as 'workingDays' or 'calendarDays'.");
         var expectedFile = $"{d.Id}/v{d.Version}.yaml";
         var normalized = file.Replace('\\', '/');
         if (normalized != expectedFile && !normalized.EndsWith("/" + expectedFile, StringComparison.Ordinal))
@@ -69,7 +71,13 @@ public static class DefinitionChecker
                 Error($"/states/{i}/waitingFor", "unknown-party", $"'{w}' is neither 'citizen' nor a party declared under 'parties'.");
             if (s.WaitingFor == Roles.Citizen && s.NextStep is null)
                 Error($"/states/{i}", "waiting-without-next-step", $"State '{s.Id}' waits for the citizen: its 'nextStep' must tell them what is needed.");
+            if (s.Initial && s.WaitingFor == Roles.Citizen && d.LegalDeadline is not null)
+                Warn($"/states/{i}/waitingFor", "initial-waits-for-citizen", "The legal clock starts running at submission; it stops only when a step leads into a state that waits for the citizen.");
+            CheckTimers(d, s, $"/states/{i}", Error, Warn);
         }
+        for (var i = 0; i < d.Actions.Count; i++)
+            if (d.Actions[i].By.Contains(Roles.System) && !d.States.Any(s => s.Timeout?.Action == d.Actions[i].Id))
+                Warn($"/actions/{i}/by", "system-action-without-timer", $"Action '{d.Actions[i].Id}' is taken by the system, but no state's 'timeout' takes it.");
 
         // Actions
         for (var i = 0; i < d.Actions.Count; i++)
@@ -102,8 +110,8 @@ public static class DefinitionChecker
                 if (a.Kind == ActionKinds.ProvideInformation && !a.By.Contains(Roles.Citizen) && !a.By.Any(d.Parties.Contains))
                     Error($"{at}/by", "provide-by", "Information is provided by the citizen or a party.");
             }
-            if (a.Kind == ActionKinds.Withdraw && !a.By.Contains(Roles.Citizen))
-                Warn($"{at}/by", "withdraw-by", "Withdrawals are usually taken by the citizen.");
+            if (a.Kind == ActionKinds.Withdraw && !a.By.Contains(Roles.Citizen) && !a.By.Contains(Roles.System))
+                Warn($"{at}/by", "withdraw-by", "Withdrawals are usually taken by the citizen (or by the system after a timeout).");
 
             CheckDuplicates(a.Inputs.Select(x => x.Id), $"{at}/inputs", "input", Error);
             for (var n = 0; n < a.Inputs.Count; n++)
@@ -159,6 +167,31 @@ public static class DefinitionChecker
                 Error($"/example/{error.Field.Split('.', '[')[0]}", "invalid-example", $"{error.Field}: {error.Message} ({error.Rule})");
         }
         return found;
+    }
+
+    /// <summary>A state's reminder goes to the citizen it waits for; its timeout takes a system action that leaves the state.</summary>
+    private static void CheckTimers(ProcessDefinition d, StateDefinition s, string at, Action<string, string, string> error, Action<string, string, string> warn)
+    {
+        if (s.Reminder is not null && s.WaitingFor != Roles.Citizen)
+            error($"{at}/reminder", "reminder-without-waiting", $"A reminder goes to the citizen: state '{s.Id}' must wait for the citizen ('waitingFor: citizen').");
+        if (s.Timeout is not { } timeout) return;
+        if (s.WaitingFor is null)
+            error($"{at}/timeout", "timeout-without-waiting", $"A timeout ends a wait without an answer: state '{s.Id}' must wait for someone ('waitingFor').");
+        if (s.Reminder is { } reminder && timeout.AfterWorkingDays <= reminder.AfterWorkingDays)
+            warn($"{at}/timeout/afterWorkingDays", "timeout-before-reminder", $"The timeout ({timeout.AfterWorkingDays} working days) comes no later than the reminder ({reminder.AfterWorkingDays}); the reminder would be pointless.");
+        if (d.Action(timeout.Action) is not { } action)
+        {
+            error($"{at}/timeout/action", "unknown-action", $"The timeout of state '{s.Id}' takes unknown action '{timeout.Action}'.");
+            return;
+        }
+        if (!action.By.Contains(Roles.System))
+            error($"{at}/timeout/action", "timeout-action", $"Action '{action.Id}' is taken when the timeout ends, so it needs 'system' in 'by'.");
+        if (!action.From.Contains(s.Id))
+            error($"{at}/timeout/action", "timeout-action", $"Action '{action.Id}' cannot be taken from state '{s.Id}'; add it to the action's 'from'.");
+        if (action.Inputs.Any(x => x.Required || x.RequiredWhen is not null))
+            error($"{at}/timeout/action", "timeout-action", $"Action '{action.Id}' has required inputs, which the system cannot fill in.");
+        if (action.Guard is not null)
+            warn($"{at}/timeout/action", "timeout-action-guard", $"Action '{action.Id}' has a guard; when it does not hold, the timeout does nothing.");
     }
 
     /// <summary>The example with relative dates (<c>today-3d</c>) resolved, so that it passes validation on any day.</summary>

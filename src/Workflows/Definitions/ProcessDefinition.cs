@@ -19,7 +19,7 @@ public sealed record ProcessDefinition
     public required LocalizedText Summary { get; init; }
     public required string Team { get; init; }
     public IReadOnlyList<RoutingRule> Routing { get; init; } = [];
-    public Duration? LegalDeadline { get; init; }
+    public DeadlineDefinition? LegalDeadline { get; init; }
     /// <summary>Second parties (e.g. <c>school</c>) that act on cases of this service besides citizens and caseworkers.</summary>
     public IReadOnlyList<string> Parties { get; init; } = [];
     /// <summary>Whether a citizen may submit without giving any personal data (defect reports).</summary>
@@ -42,13 +42,42 @@ public sealed record ProcessDefinition
 
 public sealed record RoutingRule(string When, string Team);
 
-/// <summary>A period in working days (Mon–Fri) or calendar days.</summary>
-public sealed record Duration
+/// <summary>A period in working days (Monday to Friday without Thuringia's public holidays) or calendar days.</summary>
+public record Duration
 {
     public int? WorkingDays { get; init; }
     public int? CalendarDays { get; init; }
     /// <summary>The legal basis, e.g. "§ 17 Abs. 1 BMG".</summary>
     public string? Basis { get; init; }
+}
+
+/// <summary>The statutory processing period of a case, and whether (and how far) a caseworker may extend it.</summary>
+public sealed record DeadlineDefinition : Duration
+{
+    /// <summary>Absent: the deadline cannot be extended (Fristverlängerung).</summary>
+    public ExtensionDefinition? Extension { get; init; }
+}
+
+/// <summary>How far the legal deadline of one case may be extended in total, with a reason each time.</summary>
+public sealed record ExtensionDefinition
+{
+    public required int MaxWorkingDays { get; init; }
+    /// <summary>The legal basis of the extension, e.g. "§ 42a Abs. 2 Satz 3 ThürVwVfG".</summary>
+    public string? Basis { get; init; }
+}
+
+/// <summary>Remind the citizen when a state that waits for them has lasted so many working days without an answer.</summary>
+public sealed record ReminderDefinition
+{
+    public required int AfterWorkingDays { get; init; }
+}
+
+/// <summary>Take a system action when a waiting state has lasted so many working days, e.g. close an unanswered application.</summary>
+public sealed record TimeoutDefinition
+{
+    public required int AfterWorkingDays { get; init; }
+    /// <summary>The id of an action with <c>by: [system]</c> that can be taken from the state.</summary>
+    public required string Action { get; init; }
 }
 
 public sealed record DocumentRequirement
@@ -139,6 +168,10 @@ public sealed record StateDefinition
     /// <summary><c>citizen</c> or a party id: who the office waits for in this state (the legal clock stops for the citizen).</summary>
     public string? WaitingFor { get; init; }
     public Duration? ServiceNorm { get; init; }
+    /// <summary>Remind the citizen after so many working days in this state (only for states that wait for the citizen).</summary>
+    public ReminderDefinition? Reminder { get; init; }
+    /// <summary>Take a system action after so many working days in this state without an answer.</summary>
+    public TimeoutDefinition? Timeout { get; init; }
 }
 
 public static class ActionKinds

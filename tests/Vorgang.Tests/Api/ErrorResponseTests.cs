@@ -339,7 +339,7 @@ public sealed class ErrorResponseTests(AppFixture app) : ApiTest(app)
         var response = await Act(submitted.CaseNumber, "register", Anna, 1);
         var problem = response.AssertProblem(422, "action-not-allowed-in-state");
         Assert.Contains("'submitted'", (string)problem["detail"]!);
-        Assert.Equal(["assign", "claim", "start-review"], problem["allowedActions"].AsStrings().Order());
+        Assert.Equal(["assign", "claim", "extend-deadline", "start-review"], problem["allowedActions"].AsStrings().Order());
     }
 
     [Fact]

@@ -12,7 +12,10 @@ public sealed class HistoryAndAsOfTests(AppFixture app) : ApiTest(app)
     private string Anna => App.Token("caseworker", Team, "Anna Schmidt", subject: "anna");
     private string Auditor => App.Token("auditor", name: "Ida Prüfer", subject: "ida");
 
-    /// <summary>Submitted online, claimed, review started, landlord's confirmation requested, provided by the citizen: five events, each in its own request.</summary>
+    /// <summary>
+    /// Submitted online, claimed, review started, landlord's confirmation requested (the legal clock stops), provided by the
+    /// citizen (it runs again): seven events from five requests.
+    /// </summary>
     private async Task<string> CaseWithAFewActions()
     {
         var submitted = await Host.Submit(Service, language: "en");
@@ -47,8 +50,8 @@ public sealed class HistoryAndAsOfTests(AppFixture app) : ApiTest(app)
         var caseNumber = await CaseWithAFewActions();
         var events = await History(caseNumber, Auditor);
 
-        Assert.Equal([1L, 2L, 3L, 4L, 5L], events.Select(e => (long)e!["version"]!));
-        Assert.Equal(["case_submitted", "case_claimed", "case_action_taken", "information_requested", "information_provided"],
+        Assert.Equal([1L, 2L, 3L, 4L, 5L, 6L, 7L], events.Select(e => (long)e!["version"]!));
+        Assert.Equal(["case_submitted", "case_claimed", "case_action_taken", "information_requested", "deadline_suspended", "information_provided", "deadline_resumed"],
             events.Select(e => (string)e!["type"]!));
 
         var sequences = events.Select(e => (long)e!["sequence"]!).ToList();
@@ -74,14 +77,18 @@ public sealed class HistoryAndAsOfTests(AppFixture app) : ApiTest(app)
             Assert.Equal(("anna", "caseworker", "Anna Schmidt", "office"),
                 ((string)staff["id"]!, (string)staff["role"]!, (string)staff["name"]!, (string)staff["channel"]!));
         }
-        Assert.Equal("citizen", (string)events[4]!["actor"]!["role"]!);
-        Assert.Equal("online", (string)events[4]!["actor"]!["channel"]!);
+        Assert.Equal("citizen", (string)events[5]!["actor"]!["role"]!);
+        Assert.Equal("online", (string)events[5]!["actor"]!["channel"]!);
+        // The legal clock is the engine's own: it stops and runs again with the steps that make the office wait and stop waiting.
+        foreach (var i in new[] { 4, 6 })
+            Assert.Equal(("system", "system"), ((string)events[i]!["actor"]!["role"]!, (string)events[i]!["channel"]!));
+        Assert.Equal((string)events[3]!["correlationId"]!, (string)events[4]!["correlationId"]!);
 
         // The event data is what happened, including the inputs.
         Assert.Equal("start-review", (string)events[2]!["data"]!["actionId"]!);
         Assert.Equal("in-review", (string)events[2]!["data"]!["toState"]!);
         Assert.Equal("Please send the confirmation.", (string)events[3]!["data"]!["input"]!["message"]!);
-        Assert.Equal("Wohnbau Jena GmbH", (string)events[4]!["data"]!["formChanges"]!["landlordName"]!);
+        Assert.Equal("Wohnbau Jena GmbH", (string)events[5]!["data"]!["formChanges"]!["landlordName"]!);
 
         // Each request is its own correlation; the events of one request share it.
         Assert.Equal(5, events.Select(e => (string)e!["correlationId"]!).Distinct().Count());
@@ -115,15 +122,15 @@ public sealed class HistoryAndAsOfTests(AppFixture app) : ApiTest(app)
         Assert.Equal("anna", (string)waiting["case"]!["assignee"]!["id"]!);
 
         var current = await Host.StaffCase(caseNumber, Anna);
-        var last = await AsOf(caseNumber, "version=5");
-        Assert.Equal(5, (long)last["version"]!);
+        var last = await AsOf(caseNumber, "version=7");
+        Assert.Equal(7, (long)last["version"]!);
         foreach (var field in new[] { "state", "version", "assignee", "data", "isClosed", "team", "statusText" })
             Assert.Equal(current[field]!.ToJsonString(), last["case"]![field]!.ToJsonString());
         Assert.Equal("Wohnbau Jena GmbH", (string)last["case"]!["data"]!["landlordName"]!);
 
         // Without version or moment: the current case.
         var now = await AsOf(caseNumber, "");
-        Assert.Equal(5, (long)now["version"]!);
+        Assert.Equal(7, (long)now["version"]!);
         Assert.Equal("in-review", (string)now["case"]!["state"]!);
 
         // The as-of view offers no actions: it is a record, not a worklist.
@@ -143,14 +150,15 @@ public sealed class HistoryAndAsOfTests(AppFixture app) : ApiTest(app)
         Assert.Equal("anna", (string)then["case"]!["assignee"]!["id"]!);
         Assert.Equal(DateTimeOffset.Parse(claimedAt), DateTimeOffset.Parse((string)then["asOf"]!));
 
+        // The request and the stop of the clock it caused share their moment: the case as of then has both.
         var requestedAt = DateTimeOffset.Parse((string)events[3]!["timestamp"]!);
         var waiting = await AsOf(caseNumber, $"at={Uri.EscapeDataString(requestedAt.ToString("O"))}");
-        Assert.Equal(4, (long)waiting["version"]!);
+        Assert.Equal(5, (long)waiting["version"]!);
         Assert.Equal("waiting-for-citizen", (string)waiting["case"]!["state"]!);
 
         // A moment after the last event is the current case.
         var later = await AsOf(caseNumber, $"at={Uri.EscapeDataString(DateTimeOffset.UtcNow.AddMinutes(5).ToString("O"))}");
-        Assert.Equal(5, (long)later["version"]!);
+        Assert.Equal(7, (long)later["version"]!);
     }
 
     [Fact]
@@ -166,7 +174,7 @@ public sealed class HistoryAndAsOfTests(AppFixture app) : ApiTest(app)
         foreach (var action in new[] { "register", "claim", "release" })
             (await Host.StaffAction(caseNumber, action, Auditor, version)).AssertProblem(403, "read-only");
         Assert.Equal(version, (long)(await Host.StaffCase(caseNumber, Auditor))["version"]!);
-        Assert.Equal(5, (await History(caseNumber, Auditor)).Count);
+        Assert.Equal(7, (await History(caseNumber, Auditor)).Count);
     }
 
     [Fact]
@@ -174,7 +182,7 @@ public sealed class HistoryAndAsOfTests(AppFixture app) : ApiTest(app)
     {
         var caseNumber = await CaseWithAFewActions();
         var admin = App.Token("admin", name: "Ada Admin", subject: "ada");
-        Assert.Equal(5, (await History(caseNumber, admin)).Count);
+        Assert.Equal(7, (await History(caseNumber, admin)).Count);
         Assert.Equal("submitted", (string)(await AsOf(caseNumber, "version=1", admin))["case"]!["state"]!);
         Assert.Equal("in-review", (string)(await Host.StaffCase(caseNumber, admin))["state"]!);
     }
@@ -183,7 +191,7 @@ public sealed class HistoryAndAsOfTests(AppFixture app) : ApiTest(app)
     public async Task Caseworker_of_the_team_reads_history_but_another_team_does_not()
     {
         var caseNumber = await CaseWithAFewActions();
-        Assert.Equal(5, (await History(caseNumber, Anna)).Count);
+        Assert.Equal(7, (await History(caseNumber, Anna)).Count);
 
         var otto = App.Token("caseworker", "parking-permits", "Otto Fremd", subject: "otto");
         var history = await Host.Get($"/api/cases/{caseNumber}/history", otto);

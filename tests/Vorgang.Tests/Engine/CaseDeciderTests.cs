@@ -176,7 +176,7 @@ public sealed class CaseDeciderTests
     {
         var problem = Refused(Decide(Submitted(), "teleport", Anna), 404, "unknown-action");
 
-        Assert.Equal(["claim", "assign", "start-review"], problem.AllowedActions);
+        Assert.Equal(["claim", "assign", "start-review", "extend-deadline"], problem.AllowedActions);
     }
 
     [Fact]
@@ -185,7 +185,7 @@ public sealed class CaseDeciderTests
         var state = Submitted();
 
         Assert.Equal(["withdraw"], Refused(Decide(state, "start-review", Citizen), 403, "role-not-allowed").AllowedActions);
-        Assert.Equal(["claim", "assign", "start-review"], Refused(Decide(state, "withdraw", Anna), 403, "role-not-allowed").AllowedActions);
+        Assert.Equal(["claim", "assign", "start-review", "extend-deadline"], Refused(Decide(state, "withdraw", Anna), 403, "role-not-allowed").AllowedActions);
         Assert.Empty(Refused(Decide(state, "start-review", Auditor), 403, "role-not-allowed").AllowedActions!);
         Assert.Equal(["assign"], Refused(Decide(state, "start-review", Admin), 403, "role-not-allowed").AllowedActions);
     }
@@ -195,7 +195,7 @@ public sealed class CaseDeciderTests
     {
         var problem = Refused(Decide(Submitted(), "register", Anna), 422, "action-not-allowed-in-state");
 
-        Assert.Equal(["claim", "assign", "start-review"], problem.AllowedActions);
+        Assert.Equal(["claim", "assign", "start-review", "extend-deadline"], problem.AllowedActions);
         Assert.Contains("'submitted'", problem.Detail);
     }
 
@@ -241,7 +241,7 @@ public sealed class CaseDeciderTests
         var problem = Refused(Decide(state, "register", Anna), 422, "guard-failed");
 
         Assert.Equal("Registration needs the landlord's confirmation.", problem.Title);
-        Assert.Equal(["release", "assign", "request-landlord-confirmation", "register", "reject"], problem.AllowedActions);
+        Assert.Equal(["release", "assign", "request-landlord-confirmation", "register", "reject", "extend-deadline"], problem.AllowedActions);
     }
 
     [Fact]
@@ -283,10 +283,14 @@ public sealed class CaseDeciderTests
 
         var events = Accepted(Decide(state, "request-landlord-confirmation", Anna, new JsonObject { ["message"] = "Bitte Bestätigung nachreichen." }));
 
-        var requested = Assert.IsType<InformationRequested>(Assert.Single(events));
+        Assert.Equal(2, events.Count);
+        var requested = Assert.IsType<InformationRequested>(events[0]);
         Assert.Equal(new InformationRequested(CaseNumber, "request-landlord-confirmation", "in-review", "waiting-for-citizen", requested.Input, "citizen", Anna.AsActor(), Later), requested);
         Assert.Equal("Bitte Bestätigung nachreichen.", requested.Input["message"]!.GetValue<string>());
-        Assert.Equal(state with { State = "waiting-for-citizen", Version = state.Version + 1 }, Fold(state, events));
+        // Waiting for the citizen stops the legal clock (see Deadlines/LegalClockTests).
+        Assert.Equal(new DeadlineSuspended(CaseNumber, "request-landlord-confirmation", "waiting-for-citizen", state.DueOn!.Value, Today, Later), events[1]);
+        var after = Fold(state, events);
+        Assert.Equal(state with { State = "waiting-for-citizen", ClockStoppedOn = Today, DeadlineHistory = after.DeadlineHistory, Version = state.Version + 2 }, after);
     }
 
     [Fact]
@@ -345,7 +349,10 @@ public sealed class CaseDeciderTests
 
         var events = Accepted(Decide(waiting, "provide-information", Citizen, input));
 
-        var provided = Assert.IsType<InformationProvided>(Assert.Single(events));
+        Assert.Equal(2, events.Count);
+        var provided = Assert.IsType<InformationProvided>(events[0]);
+        // The clock runs again; asked and answered on the same day, so the due date stays.
+        Assert.Equal(new DeadlineResumed(CaseNumber, "provide-information", "in-review", Today, Today, 0, "working", waiting.DueOn!.Value, waiting.DueOn!.Value, Later), events[1]);
         Assert.Equal(new InformationProvided(CaseNumber, "provide-information", "waiting-for-citizen", "in-review", provided.Input, provided.FormChanges, null, Citizen.AsActor(), Later), provided);
         Assert.True(JsonNode.DeepEquals(input, provided.Input));
         Assert.NotSame(input, provided.Input);
@@ -356,7 +363,7 @@ public sealed class CaseDeciderTests
         expectedData["landlordName"] = "Wohnungsgenossenschaft Jena eG";
         Assert.True(JsonNode.DeepEquals(expectedData, after.Data), after.Data.ToJsonString());
         Assert.False(waiting.Data.ContainsKey("landlordName"));
-        Assert.Equal(waiting with { State = "in-review", Data = after.Data, Version = waiting.Version + 1 }, after);
+        Assert.Equal(waiting with { State = "in-review", Data = after.Data, ClockStoppedOn = null, DeadlineHistory = after.DeadlineHistory, Version = waiting.Version + 2 }, after);
 
         var registered = Act(after, "register", Anna);
         Assert.Equal(("registered", "approved"), (registered.State, registered.Outcome));
@@ -455,11 +462,12 @@ public sealed class CaseDeciderTests
         var waiting = Act(inReview, "request-landlord-confirmation", Anna, new JsonObject { ["message"] = "Bitte nachreichen." });
         var closed = Act(inReview, "register", Anna);
 
-        Assert.Equal(["claim", "assign", "start-review"], Ids(CaseDecider.AllowedActions(Definition, submitted, Anna)));
-        Assert.Equal(["release", "assign", "start-review"], Ids(CaseDecider.AllowedActions(Definition, claimedByAnna, Anna)));
+        // Extending the deadline: for caseworkers, because change-of-address allows it (legalDeadline.extension).
+        Assert.Equal(["claim", "assign", "start-review", "extend-deadline"], Ids(CaseDecider.AllowedActions(Definition, submitted, Anna)));
+        Assert.Equal(["release", "assign", "start-review", "extend-deadline"], Ids(CaseDecider.AllowedActions(Definition, claimedByAnna, Anna)));
         Assert.Empty(CaseDecider.AllowedActions(Definition, claimedByAnna, Ben));
-        Assert.Equal(["release", "assign", "request-landlord-confirmation", "register", "reject"], Ids(CaseDecider.AllowedActions(Definition, inReview, Anna)));
-        Assert.Equal(["release", "assign", "reject"], Ids(CaseDecider.AllowedActions(Definition, waiting, Anna)));
+        Assert.Equal(["release", "assign", "request-landlord-confirmation", "register", "reject", "extend-deadline"], Ids(CaseDecider.AllowedActions(Definition, inReview, Anna)));
+        Assert.Equal(["release", "assign", "reject", "extend-deadline"], Ids(CaseDecider.AllowedActions(Definition, waiting, Anna)));
 
         Assert.Equal(["withdraw"], Ids(CaseDecider.AllowedActions(Definition, submitted, Citizen)));
         Assert.Equal(["withdraw"], Ids(CaseDecider.AllowedActions(Definition, inReview, Citizen)));
@@ -494,6 +502,7 @@ public sealed class CaseDeciderTests
             ["provide-information"] = new() { ["landlordName"] = "WG Jena eG" },
             ["reject"] = new() { ["reason"] = "Unvollständig." },
             ["assign"] = new() { ["assigneeId"] = "ben", ["assigneeName"] = "Ben Weber" },
+            ["extend-deadline"] = new() { ["workingDays"] = 3, ["reason"] = "Rückfrage beim Vermieter." },
         };
         var inReview = InReview();
         var states = new[] { Submitted(), Act(Submitted(), "claim", Anna), inReview, Act(inReview, "request-landlord-confirmation", Anna, inputs["request-landlord-confirmation"]) };

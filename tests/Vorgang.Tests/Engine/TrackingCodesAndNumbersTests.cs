@@ -123,9 +123,9 @@ public sealed class WorkingDaysTests
     [InlineData("2026-03-08", 1, "2026-03-09")]  // Sunday → Monday
     [InlineData("2026-03-07", 0, "2026-03-07")]  // a weekend start stays as it is with 0 days
     [InlineData("2026-03-05", 10, "2026-03-19")] // Thursday + 10 crosses two weekends
-    [InlineData("2026-12-31", 2, "2027-01-04")]  // across the year end (Thursday → Monday)
+    [InlineData("2026-12-31", 2, "2027-01-05")]  // across the year end: Friday 1 January is New Year (Thursday → Tuesday)
     [InlineData("2026-03-02", 20, "2026-03-30")]
-    public void Add_counts_monday_to_friday(string start, int days, string expected)
+    public void Add_counts_monday_to_friday_without_holidays(string start, int days, string expected)
     {
         Assert.Equal(DateOnly.Parse(expected), WorkingDays.Add(DateOnly.Parse(start), days));
     }

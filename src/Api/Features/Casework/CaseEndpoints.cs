@@ -1,10 +1,13 @@
 using Marten;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
+using Vorgang.Api.Features.Audit;
 using Vorgang.Api.Security;
 using Vorgang.Projections.Views;
+using Vorgang.Workflows.Audit;
 using Vorgang.Workflows.Cases;
 using Vorgang.Workflows.Definitions;
+using Wolverine;
 using Wolverine.Http;
 
 namespace Vorgang.Api.Features.Casework;
@@ -15,7 +18,8 @@ public sealed record HistoryEntry(
 
 public sealed record CaseHistory(string CaseNumber, string ServiceId, int DefinitionVersion, IReadOnlyList<HistoryEntry> Events);
 
-public sealed record CaseAsOf(long Version, DateTimeOffset AsOf, StaffCaseView Case);
+/// <summary>The case as it was: its version and last event's moment, the definition it was decided under (<c>serviceId@vN</c>) and the due date in force then.</summary>
+public sealed record CaseAsOf(long Version, DateTimeOffset AsOf, StaffCaseView Case, string Definition, DateOnly? DueOn);
 
 /// <summary>Staff work on single cases: read, act, replay.</summary>
 [Authorize(Policy = StaffAuth.StaffPolicy)]
@@ -27,13 +31,14 @@ public static class CaseEndpoints
     [ProducesResponseType<StaffCaseView>(200)]
     [ProducesResponseType<ProblemDetails>(403, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
-    public static async Task<IResult> Get(string caseNumber, IQuerySession session, DefinitionCatalog catalog, TimeProvider time, HttpContext context, CancellationToken ct)
+    public static async Task<IResult> Get(string caseNumber, IDocumentSession session, DefinitionCatalog catalog, TimeProvider time, HttpContext context, CancellationToken ct)
     {
         var caller = context.User.StaffCaller();
         var state = CaseNumbers.IsWellFormed(caseNumber) ? await session.LoadAsync<Case>(caseNumber, ct) : null;
         var definition = state is null ? null : catalog.Get(state.ServiceId, state.DefinitionVersion);
         if (state is null || definition is null) return CaseSessions.NoCase(context, caseNumber);
         if (Access.CanRead(caller, state, definition, context) is { } refused) return refused;
+        await RecordedReads.RecordAsync(session, caller!, state.Id, state.Version, PersonalDataRead.Endpoints.StaffView, context, time, ct);
         return Results.Ok(CaseViews.Staff(definition, state, caller, time.Today()));
     }
 
@@ -48,12 +53,12 @@ public static class CaseEndpoints
     [ProducesResponseType<ProblemDetails>(422, "application/problem+json")]
     [Consumes(typeof(ActionRequest), "application/json")]
     public static Task<IResult> Post(
-        string caseNumber, string actionId, IDocumentSession session, DefinitionCatalog catalog, TimeProvider time,
+        string caseNumber, string actionId, IDocumentSession session, IMessageBus bus, DefinitionCatalog catalog, TimeProvider time,
         HttpContext context, CancellationToken ct)
     {
         var caller = context.User.StaffCaller();
         if (caller is null) return Task.FromResult(Access.NoRole(context));
-        return CaseSessions.TakeActionAsync(session, catalog, time, context, caseNumber, actionId, caller,
+        return CaseSessions.TakeActionAsync(session, bus, catalog, time, context, caseNumber, actionId, caller,
             authorize: (state, definition) => state is null || definition is null ? null : Access.CanAct(caller, state, definition, context),
             respond: (state, definition) => Task.FromResult(Results.Ok(CaseViews.Staff(definition, state, caller, time.Today()))),
             ct);
@@ -63,7 +68,7 @@ public static class CaseEndpoints
     [EndpointSummary("Every event of the case with actor, channel, correlation and definition version.")]
     [Tags("Audit")]
     [ProducesResponseType<CaseHistory>(200)]
-    public static async Task<IResult> History(string caseNumber, IQuerySession session, DefinitionCatalog catalog, HttpContext context, CancellationToken ct)
+    public static async Task<IResult> History(string caseNumber, IDocumentSession session, DefinitionCatalog catalog, TimeProvider time, HttpContext context, CancellationToken ct)
     {
         var caller = context.User.StaffCaller();
         var state = CaseNumbers.IsWellFormed(caseNumber) ? await session.LoadAsync<Case>(caseNumber, ct) : null;
@@ -71,6 +76,7 @@ public static class CaseEndpoints
         if (state is null || definition is null) return CaseSessions.NoCase(context, caseNumber);
         if (Access.CanRead(caller, state, definition, context) is { } refused) return refused;
         var events = await session.Events.FetchStreamAsync(caseNumber, token: ct);
+        await RecordedReads.RecordAsync(session, caller!, state.Id, events.Count > 0 ? events[^1].Version : state.Version, PersonalDataRead.Endpoints.History, context, time, ct);
         return Results.Ok(new CaseHistory(caseNumber, state.ServiceId, state.DefinitionVersion, events.Select(e =>
         {
             var actor = ActorOf(e.Data);
@@ -85,7 +91,7 @@ public static class CaseEndpoints
     [ProducesResponseType<CaseAsOf>(200)]
     [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
     public static async Task<IResult> AsOf(
-        string caseNumber, [FromQuery(Name = "version")] string? versionText, [FromQuery] string? at, IQuerySession session, DefinitionCatalog catalog,
+        string caseNumber, [FromQuery(Name = "version")] string? versionText, [FromQuery] string? at, IDocumentSession session, DefinitionCatalog catalog,
         TimeProvider time, HttpContext context, CancellationToken ct)
     {
         var caller = context.User.StaffCaller();
@@ -115,7 +121,11 @@ public static class CaseEndpoints
                 ? $"Case {caseNumber} has no version {version}; it is at version {current.Version}."
                 : $"Case {caseNumber} did not exist yet at {moment:O}.");
         var asOf = (await session.Events.FetchStreamAsync(caseNumber, version: then.Version, token: ct)).Last().Timestamp;
-        return Results.Ok(new CaseAsOf(then.Version, asOf, CaseViews.Staff(definition, then, caller: null, time.Today())));
+        // The definition the case was decided under then (a case keeps its version), and its computed values as of that day.
+        var thenDefinition = catalog.Get(then.ServiceId, then.DefinitionVersion) ?? definition;
+        await RecordedReads.RecordAsync(session, caller!, caseNumber, then.Version, PersonalDataRead.Endpoints.StateAsOf, context, time, ct);
+        return Results.Ok(new CaseAsOf(then.Version, asOf, CaseViews.Staff(thenDefinition, then, caller: null, BerlinClock.DateOf(asOf)),
+            thenDefinition.Key, then.DueOn));
     }
 
     private static Actor? ActorOf(object data) => data switch
@@ -126,6 +136,9 @@ public static class CaseEndpoints
         CaseReleased e => e.ReleasedBy,
         ICaseTransition t => t.TakenBy,
         CaseClosed => Actor.System,
+        DeadlineExtended e => e.ExtendedBy,
+        // The legal clock and the timers: the engine itself.
+        DeadlineSuspended or DeadlineResumed or CitizenReminded or CaseEscalated => Actor.System,
         _ => null,
     };
 }

@@ -2,10 +2,14 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
+using Vorgang.Api.Features.Deadlines;
 using Vorgang.Api.Problems;
 using Vorgang.Api.Telemetry;
+using Vorgang.Workflows.Audit;
 using Vorgang.Workflows.Cases;
+using Vorgang.Workflows.Deadlines;
 using Vorgang.Workflows.Definitions;
+using Wolverine;
 
 namespace Vorgang.Api.Features.Casework;
 
@@ -37,10 +41,11 @@ public static class CaseSessions
 
     /// <summary>
     /// Reads the body, loads the case for writing, lets <paramref name="authorize"/> refuse it (it also sees a missing case), checks the expected version,
-    /// decides, appends and saves. Marten's optimistic check at save turns a lost race into 409.
+    /// decides, appends, schedules the timers the change sets (on <paramref name="bus"/>, whose outbox commits with the session) and saves.
+    /// Marten's optimistic check at save turns a lost race into 409.
     /// </summary>
     public static async Task<IResult> TakeActionAsync(
-        IDocumentSession session, DefinitionCatalog catalog, TimeProvider time, HttpContext context,
+        IDocumentSession session, IMessageBus bus, DefinitionCatalog catalog, TimeProvider time, HttpContext context,
         string caseNumber, string actionId, Caller caller,
         Func<Case?, ProcessDefinition?, IResult?> authorize,
         Func<Case, ProcessDefinition, Task<IResult>> respond,
@@ -69,7 +74,10 @@ public static class CaseSessions
         if (decision.Problem is { } problem) return Problems.Problems.From(problem, context);
 
         Stamp(session, definition, context);
-        stream.AppendMany(decision.Events.ToArray());
+        // The one way events reach a case stream: chained (see CaseChain and docs/architecture.md, "Audit trail").
+        await CaseChain.AppendAsync(session, stream, decision.Events, ct);
+        var after = decision.Events.Aggregate(state with { Version = expected }, (s, e) => s.Fold(e));
+        await CaseTimerSchedule.ScheduleAsync(bus, CaseTimers.Plan(definition, after, decision.Events), now);
         try
         {
             await session.SaveChangesAsync(ct);
@@ -86,7 +94,6 @@ public static class CaseSessions
         foreach (var closed in decision.Events.OfType<CaseClosed>())
             VorgangTelemetry.CasesClosed.Add(1, new("service", definition.Id), new("outcome", closed.Outcome));
 
-        var after = decision.Events.Aggregate(state with { Version = expected }, (s, e) => s.Fold(e));
         return await respond(after, definition);
     }
 }

@@ -12,7 +12,11 @@ namespace Vorgang.Api.Features.Queues;
 
 public sealed record QueueEntry(
     string CaseNumber, string ServiceId, string State, DateTimeOffset SubmittedAt, DateOnly? DueOn, int? DaysLeft,
-    string? AssigneeId, string? AssigneeName, bool WaitingForCitizen, string Risk, DateOnly? StartBy);
+    string? AssigneeId, string? AssigneeName, bool WaitingForCitizen, string Risk, DateOnly? StartBy)
+{
+    /// <summary>The legal clock stands still while the office waits for the citizen; the due date moves when it runs again.</summary>
+    public bool ClockStopped { get; init; }
+}
 
 /// <summary>The team's overview: open cases per state and per risk band (unfiltered).</summary>
 public sealed record QueueCounts(int Open, IReadOnlyDictionary<string, int> ByState, IReadOnlyDictionary<string, int> ByRisk);
@@ -90,7 +94,7 @@ public static class GetQueueEndpoint
         var counts = await CountAsync(session, dataSource, team, today, tightUntil, ct);
         return Results.Ok(new QueuePage(team, total, page, pageSize, items.Select(x => new QueueEntry(
             x.Id, x.ServiceId, x.State, x.SubmittedAt, x.DueOn, x.DueOn is { } due ? due.DayNumber - today.DayNumber : null,
-            x.AssigneeId, x.AssigneeName, x.WaitingForCitizen, RiskBands.Of(x, today), x.StartBy)).ToList(), counts));
+            x.AssigneeId, x.AssigneeName, x.WaitingForCitizen, RiskBands.Of(x, today), x.StartBy) { ClockStopped = x.ClockStopped }).ToList(), counts));
     }
 
     /// <summary>One grouped query over the queue's indexed columns for the overview.</summary>

@@ -8,16 +8,17 @@ namespace Vorgang.Api.Features.Services;
 
 public sealed record ServiceSummary(
     string Id, int Version, LocalizedText Title, LocalizedText Summary, string Team, bool Anonymous,
-    Duration? LegalDeadline, IReadOnlyList<FeeDefinition> Fees, IReadOnlyList<DocumentRequirement> Documents, string Href);
+    DeadlineDefinition? LegalDeadline, IReadOnlyList<FeeDefinition> Fees, IReadOnlyList<DocumentRequirement> Documents, string Href);
 
-public sealed record PublicState(string Id, bool Initial, bool Final, string? Outcome, LocalizedText Status, LocalizedText? NextStep, string? WaitingFor, Duration? ServiceNorm);
+public sealed record PublicState(string Id, bool Initial, bool Final, string? Outcome, LocalizedText Status, LocalizedText? NextStep, string? WaitingFor, Duration? ServiceNorm,
+    ReminderDefinition? Reminder = null, TimeoutDefinition? Timeout = null);
 
 public sealed record PublicAction(string Id, string Kind, LocalizedText Label, LocalizedText? Description, IReadOnlyList<string> By, IReadOnlyList<string> From, string To, IReadOnlyList<FieldDefinition> Inputs, string? Guard, LocalizedText? GuardMessage);
 
 /// <summary>One service as a client needs it to build a form and explain the process: everything but internal routing details.</summary>
 public sealed record ServiceDefinitionView(
     string Id, int Version, string Dsl, LocalizedText Title, LocalizedText Summary, string Team, bool Anonymous,
-    Duration? LegalDeadline, IReadOnlyList<string> Roles, IReadOnlyList<string> Parties,
+    DeadlineDefinition? LegalDeadline, IReadOnlyList<string> Roles, IReadOnlyList<string> Parties,
     IReadOnlyList<FieldDefinition> Form, IReadOnlyList<ComputedValue> Computed,
     IReadOnlyList<DocumentRequirement> Documents, IReadOnlyList<FeeDefinition> Fees,
     IReadOnlyList<PublicState> States, IReadOnlyList<PublicAction> Actions,
@@ -48,7 +49,7 @@ public static class ServiceCatalogEndpoints
         return Results.Ok(new ServiceDefinitionView(
             d.Id, d.Version, d.Dsl, d.Title, d.Summary, d.Team, d.Anonymous, d.LegalDeadline, roles, d.Parties,
             d.Form, d.Computed, d.Documents, d.Fees,
-            d.States.Select(s => new PublicState(s.Id, s.Initial, s.Final, s.Outcome, s.Status, s.NextStep, s.WaitingFor, s.ServiceNorm)).ToList(),
+            d.States.Select(s => new PublicState(s.Id, s.Initial, s.Final, s.Outcome, s.Status, s.NextStep, s.WaitingFor, s.ServiceNorm, s.Reminder, s.Timeout)).ToList(),
             d.Actions.Select(a => new PublicAction(a.Id, a.Kind, a.Label, a.Description, a.By, a.From, a.To, a.Inputs, a.Guard, a.GuardMessage)).ToList(),
             catalog.Published.Where(p => p.Definition.Id == d.Id).Select(p => p.Definition.Version).Order().ToList(),
             DefinitionChecker.ResolveExample(d, time.Today())));

@@ -6,13 +6,17 @@ using JasperFx;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Vorgang.Api.Features.Casework;
+using Vorgang.Api.Features.Deadlines;
 using Vorgang.Api.Hosting;
 using Vorgang.Api.Problems;
 using Vorgang.Api.Security;
 using Vorgang.Api.Telemetry;
 using Vorgang.Projections.Views;
+using Vorgang.Workflows.Audit;
 using Vorgang.Workflows.Cases;
+using Vorgang.Workflows.Deadlines;
 using Vorgang.Workflows.Definitions;
+using Wolverine;
 using Wolverine.Http;
 
 namespace Vorgang.Api.Features.Submitting;
@@ -38,7 +42,7 @@ public static class SubmitApplicationEndpoint
     [Consumes(typeof(SubmitApplication), "application/json")]
     public static async Task<IResult> Post(
         string serviceId, [FromHeader(Name = IdempotencyHeader)] string? idempotencyKey,
-        DefinitionCatalog catalog, IDocumentSession session, CaseNumbers numbers, EngineSecrets secrets, PublishedVersions published, TimeProvider time,
+        DefinitionCatalog catalog, IDocumentSession session, IMessageBus bus, CaseNumbers numbers, EngineSecrets secrets, PublishedVersions published, TimeProvider time,
         HttpContext context, CancellationToken ct)
     {
         var definition = catalog.Latest(serviceId);
@@ -76,7 +80,9 @@ public static class SubmitApplicationEndpoint
         var submitted = (CaseSubmitted)validation.Events[0] with { CaseNumber = caseNumber, TrackingCodeHash = TrackingCodes.Hash(trackingCode) };
 
         CaseSessions.Stamp(session, definition, context);
-        session.Events.StartStream<Case>(caseNumber, submitted);
+        CaseChain.StartStream(session, caseNumber, submitted);
+        // The due-soon and overdue escalations (and the initial state's timers), stored with the submission.
+        await CaseTimerSchedule.ScheduleAsync(bus, CaseTimers.Plan(definition, Case.Create(submitted) with { Version = 1 }, [submitted]), now);
         if (receiptId is not null) session.Insert(new SubmissionReceipt(receiptId, caseNumber, requestHash, now));
         published.RecordOnFirstUse(session, definition);
         try

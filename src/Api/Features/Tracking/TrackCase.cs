@@ -5,6 +5,7 @@ using Vorgang.Projections.Forecasts;
 using Vorgang.Projections.Views;
 using Vorgang.Workflows.Cases;
 using Vorgang.Workflows.Definitions;
+using Wolverine;
 using Wolverine.Http;
 
 namespace Vorgang.Api.Features.Tracking;
@@ -44,10 +45,10 @@ public static class TrackCaseEndpoints
     [Consumes(typeof(ActionRequest), "application/json")]
     public static async Task<IResult> Post(
         string caseNumber, string actionId, [FromHeader(Name = TrackingCodeHeader)] string? trackingCode,
-        IDocumentSession session, DefinitionCatalog catalog, CitizenOutlooks outlooks, TimeProvider time, HttpContext context, CancellationToken ct)
+        IDocumentSession session, IMessageBus bus, DefinitionCatalog catalog, CitizenOutlooks outlooks, TimeProvider time, HttpContext context, CancellationToken ct)
     {
         var caller = new Caller($"citizen:{caseNumber}", Roles.Citizen, "", null, Channels.Online);
-        return await CaseSessions.TakeActionAsync(session, catalog, time, context, caseNumber, actionId, caller,
+        return await CaseSessions.TakeActionAsync(session, bus, catalog, time, context, caseNumber, actionId, caller,
             authorize: (state, definition) => state is not null && definition is not null && TrackingCodes.Matches(trackingCode, state.TrackingCodeHash) ? null : NotFound(context),
             respond: async (state, definition) =>
             {

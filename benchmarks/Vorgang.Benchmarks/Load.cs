@@ -1,0 +1,231 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+using Npgsql;
+using Vorgang.Api.Hosting;
+
+namespace Vorgang.Benchmarks;
+
+/// <summary>The engine as its own process, built in Release, logging only warnings.</summary>
+public sealed partial class Engine : IAsyncDisposable
+{
+    public const string DevelopmentKey = "benchmark-signing-key-with-at-least-32-bytes";
+    private readonly Process _process;
+    private readonly HttpClient _http;
+
+    private Engine(Process process, string url)
+    {
+        _process = process;
+        Url = url;
+        _http = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(60) };
+    }
+
+    public string Url { get; }
+
+    [GeneratedRegex(@"listening on (http://[^\s,]+)")]
+    private static partial Regex Listening();
+
+    public static async Task<Engine> StartAsync(string repo, string connectionString)
+    {
+        var dll = Path.Combine(repo, "src", "Api", "bin", "Release", "net10.0", "Vorgang.Api.dll");
+        if (!File.Exists(dll)) throw new InvalidOperationException($"Build the engine first: dotnet build -c Release src/Api ({dll} is missing).");
+        var start = new ProcessStartInfo("dotnet", [dll, "--urls", "http://127.0.0.1:5199"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
+        };
+        start.Environment["ConnectionStrings__Marten"] = connectionString;
+        start.Environment["Vorgang__Auth__DevelopmentKey"] = DevelopmentKey;
+        start.Environment["Vorgang__DefinitionsPath"] = Path.Combine(repo, "process-definitions");
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        start.Environment["Logging__LogLevel__Microsoft.AspNetCore"] = "Warning";
+        var process = Process.Start(start)!;
+        _ = process.StandardError.ReadToEndAsync();
+        while (await process.StandardOutput.ReadLineAsync() is { } line)
+        {
+            var match = Listening().Match(line);
+            if (match.Success)
+            {
+                _ = process.StandardOutput.ReadToEndAsync();
+                return new Engine(process, match.Groups[1].Value);
+            }
+        }
+        throw new InvalidOperationException("The engine exited before it listened.");
+    }
+
+    /// <summary>The first call of each endpoint compiles its handler; none of that belongs in the figures.</summary>
+    public async Task WarmUpAsync(SeedResult seed, string caseworker, string auditor)
+    {
+        for (var i = 0; i < 20; i++)
+        {
+            await Send(HttpMethod.Get, $"/api/track/{seed.OpenCaseNumbers[i % seed.OpenCaseNumbers.Count]}", ("X-Tracking-Code", CityGenerator.TrackingCode));
+            await Send(HttpMethod.Get, $"/api/queues/{seed.BiggestTeam}", ("Authorization", $"Bearer {caseworker}"));
+            await Send(HttpMethod.Get, $"/api/cases/{seed.LongCaseNumber}/state?version={i + 1}", ("Authorization", $"Bearer {auditor}"));
+        }
+        var body = await ExampleBodyAsync("defect-report");
+        for (var i = 0; i < 20; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/services/defect-report/cases") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+            (await _http.SendAsync(request)).EnsureSuccessStatusCode();
+        }
+    }
+
+    public Task<string> ExampleBodyAsync(string service) => _http.GetStringAsync($"/api/services/{service}/example");
+
+    private async Task Send(HttpMethod method, string path, (string Name, string Value) header)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        request.Headers.TryAddWithoutValidation(header.Name, header.Value);
+        (await _http.SendAsync(request)).EnsureSuccessStatusCode();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _http.Dispose();
+        if (!_process.HasExited)
+        {
+            Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)])?.WaitForExit();
+            if (!_process.WaitForExit(TimeSpan.FromSeconds(30))) _process.Kill(entireProcessTree: true);
+        }
+        _process.Dispose();
+    }
+}
+
+public sealed record WrkResult(string Name, double RequestsPerSecond, double P50Ms, double P99Ms, long Requests, long Errors);
+
+/// <summary>Load from wrk (Debian's package): 2 threads, 8 connections — the same 8 clients as the pgbench baseline.</summary>
+public sealed class Wrk(string url, int seconds)
+{
+    public async Task<WrkResult> RunAsync(string name, string lua)
+    {
+        var script = Path.Combine(Path.GetTempPath(), $"vorgang-bench-{Guid.NewGuid():N}.lua");
+        await File.WriteAllTextAsync(script, lua);
+        try
+        {
+            Console.WriteLine($"wrk: {name} for {seconds} s…");
+            var (exit, output, error) = await Shell.RunAsync("wrk",
+                ["-t2", "-c8", $"-d{seconds}s", "--latency", "--timeout", "10s", "-s", script, url]);
+            if (exit != 0) throw new InvalidOperationException($"wrk failed: {error}");
+            var result = new WrkResult(name,
+                double.Parse(Regex.Match(output, @"Requests/sec:\s+([\d.]+)").Groups[1].Value, CultureInfo.InvariantCulture),
+                Latency(output, "50%"), Latency(output, "99%"),
+                long.Parse(Regex.Match(output, @"(\d+) requests in").Groups[1].Value, CultureInfo.InvariantCulture),
+                Regex.Match(output, @"Non-2xx or 3xx responses: (\d+)") is { Success: true } m ? long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : 0);
+            Console.WriteLine($"  {result.RequestsPerSecond:N0}/s, p50 {result.P50Ms:N2} ms, p99 {result.P99Ms:N2} ms, {result.Errors} errors");
+            return result;
+        }
+        finally
+        {
+            File.Delete(script);
+        }
+    }
+
+    private static double Latency(string output, string percentile)
+    {
+        var match = Regex.Match(output, $@"\s{Regex.Escape(percentile)}\s+([\d.]+)(us|ms|s)");
+        var value = double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+        return match.Groups[2].Value switch { "us" => value / 1000, "s" => value * 1000, _ => value };
+    }
+}
+
+public static class Scripts
+{
+    private static string Lua(string text) => text.Replace("\\", "\\\\").Replace("\"", "\\\"");
+
+    public static string Track(IReadOnlyList<string> numbers, string code) => $$"""
+        local numbers = { {{string.Join(",", numbers.Select(n => $"\"{n}\""))}} }
+        math.randomseed(42)
+        request = function()
+          return wrk.format("GET", "/api/track/" .. numbers[math.random(#numbers)], { ["X-Tracking-Code"] = "{{code}}" })
+        end
+        """;
+
+    public static string Get(string path, string token) => $$"""
+        wrk.method = "GET"
+        wrk.path = "{{path}}"
+        wrk.headers["Authorization"] = "Bearer {{token}}"
+        """;
+
+    public static string AsOf(string caseNumber, string token, int versions) => $$"""
+        math.randomseed(7)
+        request = function()
+          return wrk.format("GET", "/api/cases/{{caseNumber}}/state?version=" .. math.random({{versions}}), { ["Authorization"] = "Bearer {{token}}" })
+        end
+        """;
+
+    public static string Submit(string service, string body) => $$"""
+        wrk.method = "POST"
+        wrk.path = "/api/services/{{service}}/cases"
+        wrk.headers["Content-Type"] = "application/json"
+        wrk.body = "{{Lua(body)}}"
+        """;
+}
+
+/// <summary>Samples how far the slowest async projection is behind the log: the age of the oldest event it has not yet processed.</summary>
+public sealed class LagSampler : IDisposable
+{
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task<List<double>> _sampling;
+
+    public LagSampler(string connectionString) => _sampling = SampleAsync(connectionString, _stop.Token);
+
+    private static async Task<List<double>> SampleAsync(string connectionString, CancellationToken ct)
+    {
+        var samples = new List<double>();
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(CancellationToken.None);
+        var schema = VorgangSetup.Schema;
+        while (!ct.IsCancellationRequested)
+        {
+            await using var command = new NpgsqlCommand(
+                $"""
+                select count(*) filter (where name <> 'HighWaterMark'),
+                       coalesce(extract(epoch from (now() - (select min(e.timestamp) from {schema}.mt_events e
+                           where e.seq_id > (select min(last_seq_id) from {schema}.mt_event_progression where name <> 'HighWaterMark')))) * 1000, 0)
+                from {schema}.mt_event_progression
+                """, connection);
+            await using (var reader = await command.ExecuteReaderAsync(CancellationToken.None))
+            {
+                await reader.ReadAsync(CancellationToken.None);
+                if (reader.GetInt64(0) > 0) samples.Add(reader.GetDouble(1));
+            }
+            try { await Task.Delay(100, ct); } catch (OperationCanceledException) { break; }
+        }
+        return samples;
+    }
+
+    public async Task<LagResult> StopAsync()
+    {
+        await _stop.CancelAsync();
+        var samples = await _sampling;
+        samples.Sort();
+        return new LagResult(samples.Count, samples.Count == 0 ? null : samples[(int)Math.Min(samples.Count - 1, Math.Ceiling(samples.Count * 0.99) - 1)],
+            samples.Count == 0 ? null : samples[^1]);
+    }
+
+    public void Dispose() => _stop.Dispose();
+}
+
+public sealed record LagResult(int Samples, double? P99Ms, double? MaxMs);
+
+public static class Consistency
+{
+    /// <summary>Every submitted case has its citizen view (the Case snapshot) and its queue row: they are written in the same transaction.</summary>
+    public static async Task<string> CheckAsync(string connectionString)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        var schema = VorgangSetup.Schema;
+        await using var command = new NpgsqlCommand(
+            $"""
+            select (select count(*) from {schema}.mt_streams),
+                   (select count(*) from {schema}.mt_streams s where not exists (select 1 from {schema}.mt_doc_case c where c.id = s.id)),
+                   (select count(*) from {schema}.mt_streams s where not exists (select 1 from {schema}.mt_doc_queueitem q where q.id = s.id))
+            """, connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        return $"{reader.GetInt64(0):N0} cases; without citizen view: {reader.GetInt64(1)}; without queue row: {reader.GetInt64(2)}";
+    }
+}

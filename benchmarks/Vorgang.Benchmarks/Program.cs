@@ -1,0 +1,112 @@
+using System.Diagnostics;
+using System.Globalization;
+using Marten;
+using Microsoft.Extensions.Configuration;
+using Npgsql;
+using Vorgang.Api.Hosting;
+using Vorgang.Api.Security;
+using Vorgang.Benchmarks;
+using Vorgang.Workflows.Cases;
+using Vorgang.Workflows.Definitions;
+
+// The city-scale benchmark: one command, everything on this machine, every figure next to a pgbench baseline
+// measured in the same run on the same PostgreSQL. See docs/benchmarks.md.
+var options = Options.Parse(args);
+var repo = Repo.Root();
+var dataDirectory = Path.Combine(repo, "benchmarks", ".data", "pgdata");
+var report = new Report(options);
+
+Console.WriteLine($"Vorgang benchmark: {options.Cases:N0} cases, {options.Seconds} s per load run, data in {dataDirectory}");
+await using var postgres = await EmbeddedPostgres.StartAsync(dataDirectory, "vorgang");
+await Tuning.ApplyAsync(postgres);
+await using var pg = await EmbeddedPostgres.StartAsync(dataDirectory, "vorgang");
+report.Machine = await Machine.DescribeAsync(pg.ConnectionString);
+
+// 1. Baseline: pgbench TPC-B with 8 clients on the same server.
+report.PgbenchTps = await Pgbench.RunAsync(pg, options.Seconds);
+Console.WriteLine($"pgbench TPC-B, 8 clients: {report.PgbenchTps:N0} tps");
+
+// 2. The city: seeded straight into the event store without projections, then every projection rebuilt (timed).
+var (catalog, _) = DefinitionCatalog.LoadDirectory(Path.Combine(repo, "process-definitions"), TimeProvider.System.Today());
+var seed = await Seeder.SeedAsync(pg.ConnectionString, catalog, options.Cases, options.Fresh);
+report.Rebuild = await Seeder.RebuildAsync(pg.ConnectionString, catalog);
+seed = await Seeder.DescribeAsync(pg.ConnectionString, seed);
+report.Seed = seed;
+
+// 3. The engine, as it runs in production (Release build, no debug logging), against that database.
+var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+{
+    ["Vorgang:Auth:DevelopmentKey"] = Engine.DevelopmentKey,
+}).Build();
+await using var engine = await Engine.StartAsync(repo, pg.ConnectionString);
+var caseworker = StaffAuth.MintToken(configuration, Roles.Caseworker, seed.BiggestTeam, "Benchmark", "bench", TimeSpan.FromHours(4));
+var auditor = StaffAuth.MintToken(configuration, Roles.Auditor, null, "Benchmark", "bench-auditor", TimeSpan.FromHours(4));
+await engine.WarmUpAsync(seed, caseworker, auditor);
+
+var wrk = new Wrk(engine.Url, options.Seconds);
+report.Track = await wrk.RunAsync("citizen status lookups", Scripts.Track(seed.OpenCaseNumbers, CityGenerator.TrackingCode));
+report.Queue = await wrk.RunAsync("team queue, first page with counts", Scripts.Get($"/api/queues/{seed.BiggestTeam}", caseworker));
+report.AsOf = await wrk.RunAsync("case as of a version (200 events)", Scripts.AsOf(seed.LongCaseNumber, auditor, 200));
+using (var lag = new LagSampler(pg.ConnectionString))
+{
+    var example = await engine.ExampleBodyAsync("defect-report");
+    report.Submit = await wrk.RunAsync("submissions", Scripts.Submit("defect-report", example));
+    report.Lag = await lag.StopAsync();
+}
+report.SubmissionsConsistent = await Consistency.CheckAsync(pg.ConnectionString);
+
+var markdown = report.ToMarkdown();
+Console.WriteLine(markdown);
+var output = options.Output ?? Path.Combine(repo, "docs", "benchmark-results.md");
+await File.WriteAllTextAsync(output, markdown);
+Console.WriteLine($"Written to {output}");
+return 0;
+
+public sealed record Options(int Cases, int Seconds, bool Fresh, string? Output)
+{
+    public static Options Parse(string[] args)
+    {
+        var cases = 1_000_000;
+        var seconds = 30;
+        var fresh = false;
+        string? output = null;
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--cases": cases = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--seconds": seconds = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--fresh": fresh = true; break;
+                case "--output": output = args[++i]; break;
+                default: throw new ArgumentException($"Unknown option {args[i]}. Use --cases N, --seconds S, --fresh, --output FILE.");
+            }
+        }
+        return new Options(cases, seconds, fresh, output);
+    }
+}
+
+public static class Repo
+{
+    public static string Root()
+    {
+        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Ozg.sln"))) return dir.FullName;
+        }
+        throw new InvalidOperationException("Run the benchmark from inside the repository.");
+    }
+}
+
+public static class Shell
+{
+    public static async Task<(int Exit, string Out, string Err)> RunAsync(string file, IEnumerable<string> arguments, IDictionary<string, string>? env = null)
+    {
+        var start = new ProcessStartInfo(file, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var (k, v) in env ?? new Dictionary<string, string>()) start.Environment[k] = v;
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, await stdout, await stderr);
+    }
+}

@@ -1,0 +1,55 @@
+using System.Globalization;
+using System.Text;
+
+namespace Vorgang.Benchmarks;
+
+public sealed class Report(Options options)
+{
+    public string Machine { get; set; } = "";
+    public double PgbenchTps { get; set; }
+    public SeedResult? Seed { get; set; }
+    public RebuildResult? Rebuild { get; set; }
+    public WrkResult? Track { get; set; }
+    public WrkResult? Queue { get; set; }
+    public WrkResult? AsOf { get; set; }
+    public WrkResult? Submit { get; set; }
+    public LagResult? Lag { get; set; }
+    public string SubmissionsConsistent { get; set; } = "";
+
+    public string ToMarkdown()
+    {
+        static string F(double v, string format = "N0") => v.ToString(format, CultureInfo.InvariantCulture);
+        string Verdict(bool met) => met ? "met" : "**missed**";
+        var sb = new StringBuilder();
+        sb.AppendLine($"# Benchmark results — {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
+        sb.AppendLine();
+        sb.AppendLine($"Machine: {Machine}. Load: wrk, 2 threads, 8 connections, {options.Seconds} s per figure; engine, PostgreSQL and wrk share the machine.");
+        if (Seed is { } s)
+            sb.AppendLine($"City: {F(s.Cases)} cases ({F(s.Open)} open; biggest team `{s.BiggestTeam}` with {F(s.BiggestTeamOpen)} open), {F(s.Events)} events{(s.Reused ? " (reused from an earlier run)" : $", seeded in {F(s.Seconds)} s")}.");
+        sb.AppendLine();
+        sb.AppendLine($"Baseline: pgbench TPC-B, 8 clients, same server: **{F(PgbenchTps)} tps**.");
+        sb.AppendLine();
+        sb.AppendLine("| figure | target | measured | verdict |");
+        sb.AppendLine("| --- | --- | --- | --- |");
+        if (Submit is { } sub)
+        {
+            var ratio = sub.RequestsPerSecond / PgbenchTps;
+            sb.AppendLine($"| submissions over HTTP | ≥ 50 % of pgbench tps, p99 < 50 ms | {F(sub.RequestsPerSecond)}/s = {F(ratio * 100)} % of pgbench, p99 {F(sub.P99Ms, "N1")} ms, {sub.Errors} errors | {Verdict(ratio >= 0.5 && sub.P99Ms < 50 && sub.Errors == 0)} |");
+        }
+        if (Track is { } t)
+            sb.AppendLine($"| citizen status lookups | ≥ 3,000/s, p99 < 10 ms | {F(t.RequestsPerSecond)}/s, p99 {F(t.P99Ms, "N1")} ms, {t.Errors} errors | {Verdict(t.RequestsPerSecond >= 3000 && t.P99Ms < 10 && t.Errors == 0)} |");
+        if (Queue is { } q)
+            sb.AppendLine($"| team queue, first page with counts | p99 < 25 ms | {F(q.RequestsPerSecond)}/s, p99 {F(q.P99Ms, "N1")} ms | {Verdict(q.P99Ms < 25 && q.Errors == 0)} |");
+        if (Rebuild is { } r)
+            sb.AppendLine($"| full projection rebuild | ≥ 20,000 events/s | {F(r.Events)} events in {F(r.Seconds, "N1")} s = {F(r.EventsPerSecond)} events/s | {Verdict(r.EventsPerSecond >= 20000)} |");
+        if (AsOf is { } a)
+            sb.AppendLine($"| case as of a version (200-event case) | p99 < 20 ms | {F(a.RequestsPerSecond)}/s, p99 {F(a.P99Ms, "N1")} ms | {Verdict(a.P99Ms < 20 && a.Errors == 0)} |");
+        if (Lag is { } l)
+            sb.AppendLine(l.P99Ms is { } p99
+                ? $"| async read models behind the log under submission load | p99 < 500 ms | p99 {F(p99)} ms, max {F(l.MaxMs ?? 0)} ms ({l.Samples} samples) | {Verdict(p99 < 500)} |"
+                : "| async read models behind the log under submission load | p99 < 500 ms | no async projection registered | — |");
+        sb.AppendLine();
+        sb.AppendLine($"Consistency after the submission run: {SubmissionsConsistent}.");
+        return sb.ToString();
+    }
+}
