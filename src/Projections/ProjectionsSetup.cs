@@ -23,6 +23,7 @@ public static class ProjectionsSetup
             .Duplicate(x => x.DueOn!)
             .Duplicate(x => x.SubmittedAt)
             .Duplicate(x => x.StartBy!)
+            .Duplicate(x => x.ClockStopped)
             .Duplicate(x => x.State)
             .Duplicate(x => x.ServiceId)
             .Index(x => x.AssigneeId!);

@@ -32,18 +32,20 @@ public sealed record QueueItem
     /// The last day on which work must go on for the case to meet its due date: the due date less the remaining
     /// norm. It does not move with time, so ordering by it orders by risk of missing the deadline on any day.
     /// </summary>
-    public DateOnly? StartBy => DueOn is { } due ? WorkingDays.Subtract(due, RemainingNormDays ?? 0) : null;
+    /// While the clock is stopped (the office waits for the citizen) the due date will move, so there is none.
+    public DateOnly? StartBy => DueOn is { } due && !ClockStopped ? WorkingDays.Subtract(due, RemainingNormDays ?? 0) : null;
 }
 
 public static class RiskBands
 {
-    public const string Overdue = "overdue", Late = "late", Tight = "tight", OnTrack = "on-track", NoDeadline = "no-deadline";
-    public static readonly IReadOnlyList<string> All = [Overdue, Late, Tight, OnTrack, NoDeadline];
+    public const string Overdue = "overdue", Late = "late", Tight = "tight", OnTrack = "on-track", Paused = "paused", NoDeadline = "no-deadline";
+    public static readonly IReadOnlyList<string> All = [Overdue, Late, Tight, OnTrack, Paused, NoDeadline];
 
-    /// <summary>Overdue: the due date has passed. Late: work should have been finished earlier than the norms allow. Tight: within two working days of that.</summary>
+    /// <summary>Paused: the clock is stopped while the office waits for the citizen. Overdue: the due date has passed. Late: work should have been finished earlier than the norms allow. Tight: within two working days of that.</summary>
     public static string Of(QueueItem item, DateOnly today) => item switch
     {
         { DueOn: null } => NoDeadline,
+        { ClockStopped: true } => Paused,
         { DueOn: { } due } when due < today => Overdue,
         { StartBy: { } start } when start < today => Late,
         { StartBy: { } start } when start <= WorkingDays.Add(today, 2) => Tight,

@@ -10,7 +10,11 @@ public sealed record ActionView(string Id, string Label, string Kind, IReadOnlyL
 
 public sealed record TimelineEntry(DateTimeOffset At, string Kind, string Title, string? Status, IReadOnlyDictionary<string, string>? Details);
 
-public sealed record NeededFromCitizen(string Text, string? Message, DateTimeOffset Since);
+/// <param name="By">The last day to answer, where the state closes or moves on by itself after a while (its <c>timeout</c>).</param>
+public sealed record NeededFromCitizen(string Text, string? Message, DateTimeOffset Since)
+{
+    public DateOnly? By { get; init; }
+}
 
 /// <summary>What a citizen sees of their case: plain-language status, what is needed from them, the timeline and what they can do.</summary>
 public sealed record CitizenCaseView(
@@ -103,6 +107,11 @@ public static class CaseViews
             new StatusView(state.State, current?.Status.For(lang) ?? state.State, current?.NextStep?.For(lang), waiting),
             waiting
                 ? new NeededFromCitizen(current!.NextStep?.For(lang) ?? "", CitizenMessage(definition, lastRequest, lang), lastRequest?.TakenAt ?? state.LastChangedAt)
+                {
+                    By = current.Timeout is { } timeout
+                        ? WorkingDays.Add(BerlinClock.DateOf(lastRequest?.TakenAt ?? state.LastChangedAt), timeout.AfterWorkingDays)
+                        : null,
+                }
                 : null,
             state.IsClosed, state.Outcome, state.SubmittedAt, state.DueOn, state.Version,
             events.Select(e => TimelineEntryFor(definition, e.Data, e.At, lang)).OfType<TimelineEntry>().ToList(),

@@ -55,6 +55,25 @@ public sealed class QueueRiskTests(AppFixture app) : ApiTest(app)
         Assert.Equal(1, (int)counts["byRisk"]!["tight"]!);
         Assert.Equal(2, (int)counts["byRisk"]!["on-track"]!);
         Assert.Equal(0, (int)counts["byRisk"]!["no-deadline"]!);
+        Assert.Equal(0, (int)counts["byRisk"]!["paused"]!);
+    }
+
+    [Fact]
+    public async Task A_case_waiting_for_the_citizen_is_paused_and_goes_to_the_end()
+    {
+        await GivenCasesAtEveryRisk();
+        // The overdue case waits for the citizen now: its clock is stopped, it is not at risk meanwhile.
+        await Host.Act("2026-800002", Anna, "start-review");
+        await Host.Act("2026-800002", Anna, "request-landlord-confirmation", new JsonObject { ["message"] = "Bitte reichen Sie die Bestätigung nach." });
+
+        var queue = await Queue();
+        var last = queue["items"]!.AsArray().Last()!;
+        Assert.Equal("2026-800002", (string)last["caseNumber"]!);
+        Assert.Equal("paused", (string)last["risk"]!);
+        Assert.Equal(1, (int)queue["counts"]!["byRisk"]!["paused"]!);
+        Assert.Equal(0, (int)queue["counts"]!["byRisk"]!["overdue"]!);
+        Assert.Equal(["2026-800002"], (await Queue("?risk=paused"))["items"]!.AsArray().Select(i => (string)i!["caseNumber"]!).ToArray());
+        Assert.Empty((await Queue("?overdue=true"))["items"]!.AsArray());
     }
 
     [Theory]

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Vorgang.Tests.Infrastructure;
+using Vorgang.Workflows.Cases;
 
 namespace Vorgang.Tests.Services;
 
@@ -37,6 +38,8 @@ public sealed class ChangeOfAddressTests(AppFixture app) : ApiTest(app)
         view = await Host.Track(submitted.CaseNumber, submitted.TrackingCode);
         Assert.True((bool)view["status"]!["waitingForYou"]!);
         Assert.Equal("Please send us the landlord's confirmation.", (string)view["neededFromYou"]!["message"]!);
+        // Unanswered, the registration closes after 20 working days: that is the citizen's "by when".
+        Assert.Equal(WorkingDays.Add(TimeProvider.System.Today(), 20).ToString("yyyy-MM-dd"), (string)view["neededFromYou"]!["by"]!);
         Assert.Contains("provide-information", view["actions"].Ids());
 
         view = await Host.CitizenAct(submitted.CaseNumber, submitted.TrackingCode, "provide-information", (long)view["version"]!,

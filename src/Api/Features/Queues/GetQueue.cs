@@ -28,7 +28,7 @@ public static class GetQueueEndpoint
 {
     [WolverineGet("/api/queues/{team}", OperationId = "getQueue")]
     [EndpointSummary("A team's open cases, most at risk of missing their deadline first, with counts per state and risk band.")]
-    [EndpointDescription("Filters: service, state, assignee (mine, unassigned or a user id), overdue (true/false), risk (overdue, late, tight, on-track, no-deadline). Paging: page (from 1), pageSize (1–200, default 50).")]
+    [EndpointDescription("Filters: service, state, assignee (mine, unassigned or a user id), overdue (true/false), risk (overdue, late, tight, on-track, paused, no-deadline). Paging: page (from 1), pageSize (1–200, default 50).")]
     [Tags("Casework")]
     [ProducesResponseType<QueuePage>(200)]
     [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
@@ -73,14 +73,15 @@ public static class GetQueueEndpoint
             "mine" => query.Where(x => x.AssigneeId == caller.Id),
             _ => query.Where(x => x.AssigneeId == assignee),
         };
-        if (overdue is true) query = query.Where(x => x.DueOn < today);
-        if (overdue is false) query = query.Where(x => x.DueOn == null || x.DueOn >= today);
+        if (overdue is true) query = query.Where(x => x.DueOn < today && !x.ClockStopped);
+        if (overdue is false) query = query.Where(x => x.DueOn == null || x.DueOn >= today || x.ClockStopped);
         query = risk switch
         {
-            RiskBands.Overdue => query.Where(x => x.DueOn < today),
+            RiskBands.Overdue => query.Where(x => x.DueOn < today && !x.ClockStopped),
             RiskBands.Late => query.Where(x => x.DueOn >= today && x.StartBy < today),
             RiskBands.Tight => query.Where(x => x.DueOn >= today && x.StartBy >= today && x.StartBy <= tightUntil),
             RiskBands.OnTrack => query.Where(x => x.DueOn >= today && x.StartBy > tightUntil),
+            RiskBands.Paused => query.Where(x => x.DueOn != null && x.ClockStopped),
             RiskBands.NoDeadline => query.Where(x => x.DueOn == null),
             _ => query,
         };
@@ -105,6 +106,7 @@ public static class GetQueueEndpoint
             $"""
             select state,
                    case when due_on is null then '{RiskBands.NoDeadline}'
+                        when clock_stopped then '{RiskBands.Paused}'
                         when due_on < $2 then '{RiskBands.Overdue}'
                         when start_by < $2 then '{RiskBands.Late}'
                         when start_by <= $3 then '{RiskBands.Tight}'
