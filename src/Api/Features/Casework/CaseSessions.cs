@@ -84,6 +84,9 @@ public static class CaseSessions
         }
         catch (JasperFx.ConcurrencyException)
         {
+            // The timers went down with the transaction; drop them from the bus too, or its flush after the
+            // request would store them on their own.
+            if (bus is Wolverine.Runtime.MessageContext outbox) await outbox.ClearAllAsync();
             // Someone else changed the case between our read and our commit: the same answer as a stale version.
             await using var fresh = session.DocumentStore.QuerySession();
             var current = await fresh.Events.FetchStreamStateAsync(caseNumber, ct);

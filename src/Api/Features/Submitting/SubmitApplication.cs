@@ -91,6 +91,8 @@ public static class SubmitApplicationEndpoint
         }
         catch (DocumentAlreadyExistsException) when (receiptId is not null)
         {
+            // This request's case was never created: its timers must not be stored after the request either.
+            if (bus is Wolverine.Runtime.MessageContext outbox) await outbox.ClearAllAsync();
             // A concurrent request with the same key won the race; answer with its case.
             await using var fresh = session.DocumentStore.QuerySession();
             var winner = await fresh.LoadAsync<SubmissionReceipt>(receiptId, ct);
