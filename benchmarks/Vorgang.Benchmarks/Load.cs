@@ -169,9 +169,10 @@ public sealed class LagSampler : IDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task<List<double>> _sampling;
 
-    public LagSampler(string connectionString) => _sampling = SampleAsync(connectionString, _stop.Token);
+    /// <param name="asyncShards">The async projections' progress rows; rebuilt inline projections leave rows too, which never move.</param>
+    public LagSampler(string connectionString, IReadOnlyList<string> asyncShards) => _sampling = SampleAsync(connectionString, asyncShards.ToArray(), _stop.Token);
 
-    private static async Task<List<double>> SampleAsync(string connectionString, CancellationToken ct)
+    private static async Task<List<double>> SampleAsync(string connectionString, string[] shards, CancellationToken ct)
     {
         var samples = new List<double>();
         await using var connection = new NpgsqlConnection(connectionString);
@@ -181,11 +182,12 @@ public sealed class LagSampler : IDisposable
         {
             await using var command = new NpgsqlCommand(
                 $"""
-                select count(*) filter (where name <> 'HighWaterMark'),
+                select count(*),
                        coalesce(extract(epoch from (now() - (select min(e.timestamp) from {schema}.mt_events e
-                           where e.seq_id > (select min(last_seq_id) from {schema}.mt_event_progression where name <> 'HighWaterMark')))) * 1000, 0)
-                from {schema}.mt_event_progression
+                           where e.seq_id > (select min(last_seq_id) from {schema}.mt_event_progression where name = any($1))))) * 1000, 0)
+                from {schema}.mt_event_progression where name = any($1)
                 """, connection);
+            command.Parameters.AddWithValue(shards);
             await using (var reader = await command.ExecuteReaderAsync(CancellationToken.None))
             {
                 await reader.ReadAsync(CancellationToken.None);

@@ -175,6 +175,12 @@ public static class Seeder
         return new RebuildResult(events, watch.Elapsed.TotalSeconds);
     }
 
+    public static async Task<IReadOnlyList<string>> AsyncShardsAsync(string connectionString, DefinitionCatalog catalog)
+    {
+        await using var store = Store(connectionString, catalog, readModels: true);
+        return store.Advanced.AllAsyncProjectionShardNames().Select(s => s.Identity).ToList();
+    }
+
     public static async Task<SeedResult> DescribeAsync(string connectionString, SeedResult seeded)
     {
         await using var connection = new NpgsqlConnection(connectionString);

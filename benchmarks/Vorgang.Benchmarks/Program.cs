@@ -47,7 +47,7 @@ var wrk = new Wrk(engine.Url, options.Seconds);
 report.Track = await wrk.RunAsync("citizen status lookups", Scripts.Track(seed.OpenCaseNumbers, CityGenerator.TrackingCode));
 report.Queue = await wrk.RunAsync("team queue, first page with counts", Scripts.Get($"/api/queues/{seed.BiggestTeam}", caseworker));
 report.AsOf = await wrk.RunAsync("case as of a version (200 events)", Scripts.AsOf(seed.LongCaseNumber, auditor, 200));
-using (var lag = new LagSampler(pg.ConnectionString))
+using (var lag = new LagSampler(pg.ConnectionString, await Seeder.AsyncShardsAsync(pg.ConnectionString, catalog)))
 {
     var example = await engine.ExampleBodyAsync("defect-report");
     report.Submit = await wrk.RunAsync("submissions", Scripts.Submit("defect-report", example));

@@ -3,6 +3,7 @@ using Marten;
 using Vorgang.Projections.Forecasts;
 using Vorgang.Projections.Queues;
 using Vorgang.Workflows.Definitions;
+using Weasel.Postgresql.Tables;
 
 namespace Vorgang.Projections;
 
@@ -13,20 +14,49 @@ public static class ProjectionsSetup
     {
         options.Projections.Add(new QueueItemProjection(catalog), ProjectionLifecycle.Inline);
         options.Projections.Add<CaseJourneyProjection>(ProjectionLifecycle.Inline);
-        options.Schema.For<CaseJourney>()
-            .Duplicate(x => x.ServiceId)
-            .Duplicate(x => x.ClosedOn!)
-            .Duplicate(x => x.Outcome!);
-        options.Schema.For<QueueItem>()
-            .Duplicate(x => x.Team)
-            .Duplicate(x => x.IsOpen)
-            .Duplicate(x => x.DueOn!)
-            .Duplicate(x => x.SubmittedAt)
-            .Duplicate(x => x.StartBy!)
-            .Duplicate(x => x.ClockStopped)
-            .Duplicate(x => x.State)
-            .Duplicate(x => x.ServiceId)
-            .Index(x => x.AssigneeId!);
+        options.Policies.ForAllDocuments(mapping =>
+        {
+            // Typed columns without an index each (Schema.For<T>().Duplicate() would add one per column, and every
+            // index costs every write); then the few indexes the queries need, partial where they read only open cases.
+            if (mapping.DocumentType == typeof(QueueItem) && !mapping.Indexes.Any(i => i.Name == "mt_doc_queueitem_idx_order"))
+            {
+                foreach (var member in new[]
+                         {
+                             nameof(QueueItem.Team), nameof(QueueItem.IsOpen), nameof(QueueItem.State), nameof(QueueItem.ServiceId),
+                             nameof(QueueItem.DueOn), nameof(QueueItem.SubmittedAt), nameof(QueueItem.StartBy), nameof(QueueItem.ClockStopped),
+                             nameof(QueueItem.AssigneeId), nameof(QueueItem.OrderStartBy), nameof(QueueItem.OrderDueOn),
+                         })
+                {
+                    mapping.DuplicateField(member);
+                }
+                // The queue's order, for its pages and for a citizen's place in it.
+                mapping.Indexes.Add(new IndexDefinition("mt_doc_queueitem_idx_order")
+                {
+                    Columns = ["team", "order_start_by", "order_due_on", "submitted_at"],
+                    Predicate = "is_open",
+                });
+                // The team's overview (counts per state and risk band) straight from the index.
+                mapping.Indexes.Add(new IndexDefinition("mt_doc_queueitem_idx_overview")
+                {
+                    Columns = ["team", "state", "due_on", "start_by", "clock_stopped"],
+                    Predicate = "is_open",
+                });
+                mapping.Indexes.Add(new IndexDefinition("mt_doc_queueitem_idx_assignee") { Columns = ["team", "assignee_id"], Predicate = "is_open" });
+            }
+            if (mapping.DocumentType == typeof(CaseJourney) && !mapping.Indexes.Any(i => i.Name == "mt_doc_casejourney_idx_recent"))
+            {
+                foreach (var member in new[] { nameof(CaseJourney.ServiceId), nameof(CaseJourney.ClosedOn), nameof(CaseJourney.Outcome) })
+                {
+                    mapping.DuplicateField(member);
+                }
+                // The most recent positively ended cases of a service, for forecasts.
+                mapping.Indexes.Add(new IndexDefinition("mt_doc_casejourney_idx_recent")
+                {
+                    Columns = ["service_id", "closed_on"],
+                    Predicate = "closed_on is not null and outcome in ('approved', 'completed')",
+                });
+            }
+        });
         options.AddCaseStatistics();
     }
 }

@@ -53,17 +53,16 @@ public sealed class CitizenOutlooks(IDocumentStore store, NpgsqlDataSource dataS
         _queueTable ??= store.Options.FindOrResolveDocumentType(typeof(QueueItem)).TableName.QualifiedName;
         await using var command = dataSource.CreateCommand(
             $"""
-            with me as (select coalesce(start_by, 'infinity'::date) s, coalesce(due_on, 'infinity'::date) d, submitted_at t
-                        from {_queueTable} where id = $1 and is_open)
-            select count(*) filter (where (coalesce(q.start_by, 'infinity'::date), coalesce(q.due_on, 'infinity'::date), q.submitted_at) < (me.s, me.d, me.t))::int + 1,
-                   count(*)::int
-            from {_queueTable} q, me
-            where q.team = $2 and q.is_open
+            with me as (select order_start_by s, order_due_on d, submitted_at t from {_queueTable} where id = $1 and is_open)
+            select (select count(*) from {_queueTable} q
+                    where q.team = $2 and q.is_open and (q.order_start_by, q.order_due_on, q.submitted_at) < (me.s, me.d, me.t))::int + 1,
+                   (select count(*) from {_queueTable} q where q.team = $2 and q.is_open)::int
+            from me
             """);
         command.Parameters.AddWithValue(state.Id);
         command.Parameters.AddWithValue(state.Team);
         await using var reader = await command.ExecuteReaderAsync(ct);
-        if (!await reader.ReadAsync(ct) || reader.GetInt32(1) == 0) return null;
+        if (!await reader.ReadAsync(ct)) return null;
         return new QueuePosition(reader.GetInt32(0), reader.GetInt32(1));
     }
 }

@@ -34,6 +34,10 @@ public sealed record QueueItem
     /// </summary>
     /// While the clock is stopped (the office waits for the citizen) the due date will move, so there is none.
     public DateOnly? StartBy => DueOn is { } due && !ClockStopped ? WorkingDays.Subtract(due, RemainingNormDays ?? 0) : null;
+
+    // The queue's sort keys without nulls, so that one index serves both the order and row comparisons ("who is ahead").
+    public DateOnly OrderStartBy => StartBy ?? DateOnly.MaxValue;
+    public DateOnly OrderDueOn => DueOn ?? DateOnly.MaxValue;
 }
 
 public static class RiskBands

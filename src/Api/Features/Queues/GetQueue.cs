@@ -89,7 +89,7 @@ public static class GetQueueEndpoint
         var total = await query.CountAsync(ct);
         // Most at risk first: the earliest day by which work must go on, then the earliest due date, then the oldest.
         var items = await query
-            .OrderBy(x => x.StartBy).ThenBy(x => x.DueOn).ThenBy(x => x.SubmittedAt)
+            .OrderBy(x => x.OrderStartBy).ThenBy(x => x.OrderDueOn).ThenBy(x => x.SubmittedAt)
             .Skip((page - 1) * pageSize).Take(pageSize)
             .ToListAsync(ct);
         var counts = await CountAsync(session, dataSource, team, today, tightUntil, ct);
