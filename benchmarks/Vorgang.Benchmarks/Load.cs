@@ -222,9 +222,9 @@ public static class Consistency
         var schema = VorgangSetup.Schema;
         await using var command = new NpgsqlCommand(
             $"""
-            select (select count(*) from {schema}.mt_streams),
-                   (select count(*) from {schema}.mt_streams s where not exists (select 1 from {schema}.mt_doc_case c where c.id = s.id)),
-                   (select count(*) from {schema}.mt_streams s where not exists (select 1 from {schema}.mt_doc_queueitem q where q.id = s.id))
+            select (select count(*) from {schema}.mt_streams where id <> 'mt_tombstone'),
+                   (select count(*) from {schema}.mt_streams s where s.id <> 'mt_tombstone' and not exists (select 1 from {schema}.mt_doc_case c where c.id = s.id)),
+                   (select count(*) from {schema}.mt_streams s where s.id <> 'mt_tombstone' and not exists (select 1 from {schema}.mt_doc_queueitem q where q.id = s.id))
             """, connection);
         await using var reader = await command.ExecuteReaderAsync();
         await reader.ReadAsync();

@@ -29,7 +29,7 @@ Console.WriteLine($"pgbench TPC-B, 8 clients: {report.PgbenchTps:N0} tps");
 // 2. The city: seeded straight into the event store without projections, then every projection rebuilt (timed).
 var (catalog, _) = DefinitionCatalog.LoadDirectory(Path.Combine(repo, "process-definitions"), TimeProvider.System.Today());
 var seed = await Seeder.SeedAsync(pg.ConnectionString, catalog, options.Cases, options.Fresh);
-report.Rebuild = await Seeder.RebuildAsync(pg.ConnectionString, catalog);
+if (!options.SkipRebuild) report.Rebuild = await Seeder.RebuildAsync(pg.ConnectionString, catalog);
 seed = await Seeder.DescribeAsync(pg.ConnectionString, seed);
 report.Seed = seed;
 
@@ -62,13 +62,14 @@ await File.WriteAllTextAsync(output, markdown);
 Console.WriteLine($"Written to {output}");
 return 0;
 
-public sealed record Options(int Cases, int Seconds, bool Fresh, string? Output)
+public sealed record Options(int Cases, int Seconds, bool Fresh, string? Output, bool SkipRebuild)
 {
     public static Options Parse(string[] args)
     {
         var cases = 1_000_000;
         var seconds = 30;
         var fresh = false;
+        var skipRebuild = false;
         string? output = null;
         for (var i = 0; i < args.Length; i++)
         {
@@ -77,11 +78,12 @@ public sealed record Options(int Cases, int Seconds, bool Fresh, string? Output)
                 case "--cases": cases = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--seconds": seconds = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--fresh": fresh = true; break;
+                case "--skip-rebuild": skipRebuild = true; break;
                 case "--output": output = args[++i]; break;
-                default: throw new ArgumentException($"Unknown option {args[i]}. Use --cases N, --seconds S, --fresh, --output FILE.");
+                default: throw new ArgumentException($"Unknown option {args[i]}. Use --cases N, --seconds S, --fresh, --skip-rebuild, --output FILE.");
             }
         }
-        return new Options(cases, seconds, fresh, output);
+        return new Options(cases, seconds, fresh, output, skipRebuild);
     }
 }
 

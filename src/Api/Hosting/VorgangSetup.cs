@@ -47,6 +47,9 @@ public static class VorgangSetup
         options.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
         options.OpenTelemetry.TrackConnections = JasperFx.OpenTelemetry.TrackLevel.Normal;
         options.OpenTelemetry.TrackEventCounters();
+        // Async read models should trail the log by well under a second: poll for new events often (cheap queries).
+        options.Projections.FastPollingTime = TimeSpan.FromMilliseconds(100);
+        options.Projections.SlowPollingTime = TimeSpan.FromMilliseconds(250);
         options.AddCases(snapshot: readModels);
         options.AddAudit();
         if (readModels) options.AddReadModels(catalog);
@@ -69,6 +72,9 @@ public static class VorgangSetup
         services.AddSingleton(dataSource);
         services.AddSingleton(new CaseNumbers(dataSource, Schema));
         services.AddSingleton(new CaseChainVerifier(dataSource, Schema));
+        services.AddSingleton(sp => new Vorgang.Projections.Queues.QueueFigures(
+            sp.GetRequiredService<IDocumentStore>(), dataSource, sp.GetRequiredService<TimeProvider>(),
+            TimeSpan.FromSeconds(configuration.GetValue("Vorgang:Queues:CacheSeconds", 5))));
         services.AddSingleton<Vorgang.Projections.Forecasts.CompletionForecasts>();
         services.AddSingleton<Vorgang.Projections.Forecasts.CitizenOutlooks>();
 

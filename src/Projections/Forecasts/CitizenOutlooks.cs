@@ -1,5 +1,3 @@
-using Marten;
-using Npgsql;
 using Vorgang.Projections.Queues;
 using Vorgang.Workflows.Cases;
 using Vorgang.Workflows.Definitions;
@@ -14,16 +12,14 @@ public sealed record DelayNotice(string Reason, string Text);
 /// <summary>What a citizen wants to know beyond the status: when it will likely be done, who is ahead, and whether it is late.</summary>
 public sealed record CitizenOutlook(DateOnly? ExpectedCompletionOn, string Basis, QueuePosition? QueuePosition, DelayNotice? Delay);
 
-public sealed class CitizenOutlooks(IDocumentStore store, NpgsqlDataSource dataSource, CompletionForecasts forecasts)
+public sealed class CitizenOutlooks(QueueFigures queues, CompletionForecasts forecasts)
 {
-    private string? _queueTable;
-
     public async Task<CitizenOutlook?> ForAsync(ProcessDefinition definition, Case state, DateOnly today, string lang, CancellationToken ct)
     {
         if (state.IsClosed) return null;
         var forecast = await forecasts.ForAsync(definition, state.State, ct);
         var expected = forecast.ExpectedOn(today);
-        var position = await PositionAsync(state, ct);
+        var position = await queues.PositionAsync(state.Id, state.Team, ct);
         return new CitizenOutlook(expected, forecast.Basis, position, Delay(definition, state, expected, lang));
     }
 
@@ -45,24 +41,5 @@ public sealed class CitizenOutlooks(IDocumentStore store, NpgsqlDataSource dataS
                 : "Ihr Antrag dauert länger als sonst.");
         }
         return null;
-    }
-
-    /// <summary>The case's place in its team's queue, in the order caseworkers see it.</summary>
-    private async Task<QueuePosition?> PositionAsync(Case state, CancellationToken ct)
-    {
-        _queueTable ??= store.Options.FindOrResolveDocumentType(typeof(QueueItem)).TableName.QualifiedName;
-        await using var command = dataSource.CreateCommand(
-            $"""
-            with me as (select order_start_by s, order_due_on d, submitted_at t from {_queueTable} where id = $1 and is_open)
-            select (select count(*) from {_queueTable} q
-                    where q.team = $2 and q.is_open and (q.order_start_by, q.order_due_on, q.submitted_at) < (me.s, me.d, me.t))::int + 1,
-                   (select count(*) from {_queueTable} q where q.team = $2 and q.is_open)::int
-            from me
-            """);
-        command.Parameters.AddWithValue(state.Id);
-        command.Parameters.AddWithValue(state.Team);
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        if (!await reader.ReadAsync(ct)) return null;
-        return new QueuePosition(reader.GetInt32(0), reader.GetInt32(1));
     }
 }

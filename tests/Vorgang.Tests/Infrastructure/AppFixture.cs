@@ -34,6 +34,8 @@ public sealed class AppFixture : IAsyncLifetime
             x.UseSetting("ConnectionStrings:Marten", connectionString);
             x.UseSetting("Vorgang:Auth:DevelopmentKey", DevelopmentKey);
             x.UseSetting("Vorgang:TrackingCodeSecret", "test-tracking-secret");
+            // Tests read counts and positions right after changing them.
+            x.UseSetting("Vorgang:Queues:CacheSeconds", "0");
             x.ConfigureServices(services =>
             {
                 services.DisableAllExternalWolverineTransports();

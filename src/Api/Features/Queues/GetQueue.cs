@@ -1,7 +1,6 @@
 using Marten;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
-using Npgsql;
 using Vorgang.Api.Security;
 using Vorgang.Projections.Queues;
 using Vorgang.Workflows.Cases;
@@ -18,8 +17,6 @@ public sealed record QueueEntry(
     public bool ClockStopped { get; init; }
 }
 
-/// <summary>The team's overview: open cases per state and per risk band (unfiltered).</summary>
-public sealed record QueueCounts(int Open, IReadOnlyDictionary<string, int> ByState, IReadOnlyDictionary<string, int> ByRisk);
 
 public sealed record QueuePage(string Team, long Total, int Page, int PageSize, IReadOnlyList<QueueEntry> Items, QueueCounts Counts);
 
@@ -38,7 +35,7 @@ public static class GetQueueEndpoint
         [FromQuery(Name = "page")] string? pageText, [FromQuery(Name = "pageSize")] string? pageSizeText,
         [FromQuery] string? service, [FromQuery] string? state, [FromQuery] string? assignee,
         [FromQuery(Name = "overdue")] string? overdueText, [FromQuery] string? risk,
-        IQuerySession session, NpgsqlDataSource dataSource, TimeProvider time, HttpContext context, CancellationToken ct)
+        IQuerySession session, QueueFigures figures, TimeProvider time, HttpContext context, CancellationToken ct)
     {
         var caller = context.User.StaffCaller();
         if (caller is null || caller.Role is not (Roles.Caseworker or Roles.Admin or Roles.Auditor))
@@ -86,49 +83,18 @@ public static class GetQueueEndpoint
             _ => query,
         };
 
-        var total = await query.CountAsync(ct);
+        var counts = await figures.CountsAsync(team, today, ct);
+        var unfiltered = service is null && state is null && assignee is null && overdue is null && risk is null;
+        // Without filters the overview already knows the total; a second count over the team would only repeat it.
+        var total = unfiltered ? counts.Open : await query.CountAsync(ct);
         // Most at risk first: the earliest day by which work must go on, then the earliest due date, then the oldest.
         var items = await query
             .OrderBy(x => x.OrderStartBy).ThenBy(x => x.OrderDueOn).ThenBy(x => x.SubmittedAt)
             .Skip((page - 1) * pageSize).Take(pageSize)
             .ToListAsync(ct);
-        var counts = await CountAsync(session, dataSource, team, today, tightUntil, ct);
         return Results.Ok(new QueuePage(team, total, page, pageSize, items.Select(x => new QueueEntry(
             x.Id, x.ServiceId, x.State, x.SubmittedAt, x.DueOn, x.DueOn is { } due ? due.DayNumber - today.DayNumber : null,
             x.AssigneeId, x.AssigneeName, x.WaitingForCitizen, RiskBands.Of(x, today), x.StartBy) { ClockStopped = x.ClockStopped }).ToList(), counts));
-    }
-
-    /// <summary>One grouped query over the queue's indexed columns for the overview.</summary>
-    private static async Task<QueueCounts> CountAsync(IQuerySession session, NpgsqlDataSource dataSource, string team, DateOnly today, DateOnly tightUntil, CancellationToken ct)
-    {
-        var table = session.DocumentStore.Options.FindOrResolveDocumentType(typeof(QueueItem)).TableName.QualifiedName;
-        await using var command = dataSource.CreateCommand(
-            $"""
-            select state,
-                   case when due_on is null then '{RiskBands.NoDeadline}'
-                        when clock_stopped then '{RiskBands.Paused}'
-                        when due_on < $2 then '{RiskBands.Overdue}'
-                        when start_by < $2 then '{RiskBands.Late}'
-                        when start_by <= $3 then '{RiskBands.Tight}'
-                        else '{RiskBands.OnTrack}' end,
-                   count(*)::int
-            from {table} where team = $1 and is_open group by 1, 2
-            """);
-        command.Parameters.AddWithValue(team);
-        command.Parameters.AddWithValue(today);
-        command.Parameters.AddWithValue(tightUntil);
-        var byState = new SortedDictionary<string, int>(StringComparer.Ordinal);
-        var byRisk = RiskBands.All.ToDictionary(b => b, _ => 0);
-        var open = 0;
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            var n = reader.GetInt32(2);
-            byState[reader.GetString(0)] = byState.GetValueOrDefault(reader.GetString(0)) + n;
-            byRisk[reader.GetString(1)] += n;
-            open += n;
-        }
-        return new QueueCounts(open, byState, byRisk);
     }
 
     private static T Error<T>(List<FieldError> errors, string field, string rule, string message)
