@@ -29,7 +29,8 @@ Console.WriteLine($"pgbench TPC-B, 8 clients: {report.PgbenchTps:N0} tps");
 // 2. The city: seeded straight into the event store without projections, then every projection rebuilt (timed).
 var (catalog, _) = DefinitionCatalog.LoadDirectory(Path.Combine(repo, "process-definitions"), TimeProvider.System.Today());
 var seed = await Seeder.SeedAsync(pg.ConnectionString, catalog, options.Cases, options.Fresh);
-if (!options.SkipRebuild) report.Rebuild = await Seeder.RebuildAsync(pg.ConnectionString, catalog);
+// A freshly seeded city has no read models yet: it is always rebuilt.
+if (!options.SkipRebuild || !seed.Reused) report.Rebuild = await Seeder.RebuildAsync(pg.ConnectionString, catalog);
 seed = await Seeder.DescribeAsync(pg.ConnectionString, seed);
 report.Seed = seed;
 
