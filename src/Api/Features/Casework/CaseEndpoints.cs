@@ -34,10 +34,9 @@ public static class CaseEndpoints
     public static async Task<IResult> Get(string caseNumber, IDocumentSession session, DefinitionCatalog catalog, TimeProvider time, HttpContext context, CancellationToken ct)
     {
         var caller = context.User.StaffCaller();
-        var state = CaseNumbers.IsWellFormed(caseNumber) ? await session.LoadAsync<Case>(caseNumber, ct) : null;
-        var definition = state is null ? null : catalog.Get(state.ServiceId, state.DefinitionVersion);
-        if (state is null || definition is null) return CaseSessions.NoCase(context, caseNumber);
-        if (Access.CanRead(caller, state, definition, context) is { } refused) return refused;
+        var readable = await Access.ReadableAsync(caseNumber, caller, session, catalog, context, ct);
+        if (readable.Refused is not null) return readable.Refused;
+        var (state, definition) = (readable.State!, readable.Definition!);
         await RecordedReads.RecordAsync(session, caller!, state.Id, state.Version, PersonalDataRead.Endpoints.StaffView, context, time, ct);
         return Results.Ok(CaseViews.Staff(definition, state, caller, time.Today()));
     }
@@ -71,10 +70,9 @@ public static class CaseEndpoints
     public static async Task<IResult> History(string caseNumber, IDocumentSession session, DefinitionCatalog catalog, TimeProvider time, HttpContext context, CancellationToken ct)
     {
         var caller = context.User.StaffCaller();
-        var state = CaseNumbers.IsWellFormed(caseNumber) ? await session.LoadAsync<Case>(caseNumber, ct) : null;
-        var definition = state is null ? null : catalog.Get(state.ServiceId, state.DefinitionVersion);
-        if (state is null || definition is null) return CaseSessions.NoCase(context, caseNumber);
-        if (Access.CanRead(caller, state, definition, context) is { } refused) return refused;
+        var readable = await Access.ReadableAsync(caseNumber, caller, session, catalog, context, ct);
+        if (readable.Refused is not null) return readable.Refused;
+        var (state, definition) = (readable.State!, readable.Definition!);
         var events = await session.Events.FetchStreamAsync(caseNumber, token: ct);
         await RecordedReads.RecordAsync(session, caller!, state.Id, events.Count > 0 ? events[^1].Version : state.Version, PersonalDataRead.Endpoints.History, context, time, ct);
         return Results.Ok(new CaseHistory(caseNumber, state.ServiceId, state.DefinitionVersion, events.Select(e =>
@@ -110,17 +108,18 @@ public static class CaseEndpoints
             version = parsedVersion;
         }
 
-        var current = CaseNumbers.IsWellFormed(caseNumber) ? await session.LoadAsync<Case>(caseNumber, ct) : null;
-        var definition = current is null ? null : catalog.Get(current.ServiceId, current.DefinitionVersion);
-        if (current is null || definition is null) return CaseSessions.NoCase(context, caseNumber);
-        if (Access.CanRead(caller, current, definition, context) is { } refused) return refused;
+        var readable = await Access.ReadableAsync(caseNumber, caller, session, catalog, context, ct);
+        if (readable.Refused is not null) return readable.Refused;
+        var (current, definition) = (readable.State!, readable.Definition!);
 
-        var then = await session.Events.AggregateStreamAsync<Case>(caseNumber, version: version ?? 0, timestamp: moment, token: ct);
-        if (then is null || (version is not null && then.Version < version))
+        // One read of the events up to then, folded as Marten folds them; the last one's time is the moment shown.
+        var events = await session.Events.FetchStreamAsync(caseNumber, version: version ?? 0, timestamp: moment, token: ct);
+        if (events.Count == 0 || events[0].Data is not CaseSubmitted submitted || (version is not null && events[^1].Version < version))
             return Problems.Problems.NotFound(context, version is not null
                 ? $"Case {caseNumber} has no version {version}; it is at version {current.Version}."
                 : $"Case {caseNumber} did not exist yet at {moment:O}.");
-        var asOf = (await session.Events.FetchStreamAsync(caseNumber, version: then.Version, token: ct)).Last().Timestamp;
+        var then = events.Skip(1).Aggregate(Case.Create(submitted) with { Version = 1 }, (c, e) => c.Fold(e.Data));
+        var asOf = events[^1].Timestamp;
         // The definition the case was decided under then (a case keeps its version), and its computed values as of that day.
         var thenDefinition = catalog.Get(then.ServiceId, then.DefinitionVersion) ?? definition;
         await RecordedReads.RecordAsync(session, caller!, caseNumber, then.Version, PersonalDataRead.Endpoints.StateAsOf, context, time, ct);
@@ -148,6 +147,16 @@ public static class Access
 {
     public static IResult NoRole(HttpContext context) =>
         Problems.Problems.Status(context, 403, "role-not-allowed", "Your token carries no staff role.", "Sign in as caseworker, auditor, admin or a party of the service.");
+
+    /// <summary>A case the caller may read, with the definition version it runs on — or the 404/403 that refuses it.</summary>
+    public static async Task<(Case? State, ProcessDefinition? Definition, IResult? Refused)> ReadableAsync(
+        string caseNumber, Caller? caller, IQuerySession session, DefinitionCatalog catalog, HttpContext context, CancellationToken ct)
+    {
+        var state = CaseNumbers.IsWellFormed(caseNumber) ? await session.LoadAsync<Case>(caseNumber, ct) : null;
+        var definition = state is null ? null : catalog.Get(state.ServiceId, state.DefinitionVersion);
+        if (state is null || definition is null) return (null, null, CaseSessions.NoCase(context, caseNumber));
+        return (state, definition, CanRead(caller, state, definition, context));
+    }
 
     public static IResult? CanRead(Caller? caller, Case state, ProcessDefinition definition, HttpContext context) => caller switch
     {
