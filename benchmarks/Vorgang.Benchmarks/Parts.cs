@@ -199,7 +199,9 @@ public static class Seeder
         var openCount = (int)(await open.ExecuteScalarAsync())!;
         var numbers = new List<string>();
         await using var sample = new NpgsqlCommand(
-            $"select id from {VorgangSetup.Schema}.mt_doc_queueitem where is_open and id <> '{LongCase}' order by random() limit 5000", connection);
+            // Only seeded cases carry the benchmark's tracking code; cases submitted by earlier runs have their own.
+            $"select id from {VorgangSetup.Schema}.mt_doc_case where data->>'trackingCodeHash' = '{TrackingCodes.Hash(CityGenerator.TrackingCode)}' " +
+            $"and not (data->>'isClosed')::boolean and id <> '{LongCase}' order by random() limit 5000", connection);
         await using (var reader = await sample.ExecuteReaderAsync())
         {
             while (await reader.ReadAsync()) numbers.Add(reader.GetString(0));
