@@ -28,7 +28,7 @@ public sealed class CaseTimersTests
             ["moveInDate"] = "2026-03-27", ["landlordConfirmationAvailable"] = false,
         };
         var decision = CaseDecider.Submit(Definition, data, "de", CaseNumber, "hash", Actor.AnonymousCitizen(), At(Monday), Monday);
-        return (Case.Create((CaseSubmitted)decision.Events[0]) with { Version = 1 }, decision.Events);
+        return (Case.Create((CaseSubmitted)decision.Events[0]), decision.Events);
     }
 
     private static (Case State, IReadOnlyList<object> Events) Act(Case state, string action, Caller caller, DateOnly on, JsonObject? input = null)

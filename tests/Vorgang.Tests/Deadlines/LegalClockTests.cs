@@ -35,7 +35,7 @@ public sealed class LegalClockTests
     {
         var decision = CaseDecider.Submit(definition ?? Definition, Data(), "de", CaseNumber, "hash", Actor.AnonymousCitizen(), At(Monday), Monday);
         Assert.Null(decision.Problem);
-        return Case.Create((CaseSubmitted)Assert.Single(decision.Events)) with { Version = 1 };
+        return Case.Create((CaseSubmitted)Assert.Single(decision.Events));
     }
 
     private static Decision Decide(Case state, string action, Caller caller, DateOnly on, JsonObject? input = null, ProcessDefinition? definition = null) =>

@@ -118,7 +118,7 @@ public static class CaseEndpoints
             return Problems.Problems.NotFound(context, version is not null
                 ? $"Case {caseNumber} has no version {version}; it is at version {current.Version}."
                 : $"Case {caseNumber} did not exist yet at {moment:O}.");
-        var then = events.Skip(1).Aggregate(Case.Create(submitted) with { Version = 1 }, (c, e) => c.Fold(e.Data));
+        var then = Case.Replay(events.Select(e => e.Data));
         var asOf = events[^1].Timestamp;
         // The definition the case was decided under then (a case keeps its version), and its computed values as of that day.
         var thenDefinition = catalog.Get(then.ServiceId, then.DefinitionVersion) ?? definition;

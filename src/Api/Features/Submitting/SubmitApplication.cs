@@ -82,7 +82,7 @@ public static class SubmitApplicationEndpoint
         CaseSessions.Stamp(session, definition, context);
         CaseChain.StartStream(session, caseNumber, submitted);
         // The due-soon and overdue escalations (and the initial state's timers), stored with the submission.
-        await CaseTimerSchedule.ScheduleAsync(bus, CaseTimers.Plan(definition, Case.Create(submitted) with { Version = 1 }, [submitted]), now);
+        await CaseTimerSchedule.ScheduleAsync(bus, CaseTimers.Plan(definition, Case.Create(submitted), [submitted]), now);
         if (receiptId is not null) session.Insert(new SubmissionReceipt(receiptId, caseNumber, requestHash, now));
         published.RecordOnFirstUse(session, definition);
         try
@@ -130,7 +130,7 @@ public static class SubmitApplicationEndpoint
         return Results.Created(url, new SubmissionAccepted(
             state.Id, trackingCode, state.ServiceId, state.DefinitionVersion,
             new StatusView(status.Id, status.Status.For(lang), status.NextStep?.For(lang), status.WaitingFor == Roles.Citizen),
-            state.SubmittedAt, state.DueOn, state.Version == 0 ? 1 : state.Version, url));
+            state.SubmittedAt, state.DueOn, state.Version, url));
     }
 
     private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));

@@ -32,7 +32,7 @@ public static class TrackCaseEndpoints
         var events = await session.Events.FetchStreamAsync(caseNumber, token: ct);
         if (events.Count == 0 || events[0].Data is not CaseSubmitted submitted || !TrackingCodes.Matches(trackingCode, submitted.TrackingCodeHash))
             return NotFound(context);
-        var state = events.Skip(1).Aggregate(Case.Create(submitted) with { Version = 1 }, (c, e) => c.Fold(e.Data));
+        var state = Case.Replay(events.Select(e => e.Data));
         var definition = catalog.Get(state.ServiceId, state.DefinitionVersion);
         if (definition is null) return NotFound(context);
         var view = CaseViews.Citizen(definition, state, events.Select(e => (e.Data, e.Timestamp)).ToList(), lang ?? PreferredLanguage(context));
