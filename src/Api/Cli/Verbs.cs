@@ -54,7 +54,7 @@ public static class Verbs
                                                      print the Mermaid state diagram of a service
               definitions schema                     print the JSON Schema for definition files
               token --role ROLE [--team TEAM] --name "NAME" [--sub ID] [--hours N]
-                                                     mint a development token (roles: caseworker, auditor, admin, or a party such as school)
+                                                     mint a development token (roles: caseworker, auditor, admin, a party such as school, or citizen for a citizen account)
               audit verify [--case N]                recompute the hash chains of all cases (or one) from the stored events;
                                                      exit 0 when intact, 1 with the first broken link of each broken case
               projections list                       name the read models
@@ -123,12 +123,19 @@ public static class Verbs
             errors.WriteLine($"Role '{role}' has no team; leave out --team.");
             return 2;
         }
-        if (role is Roles.Citizen or Roles.System)
+        if (role is Roles.System)
         {
-            errors.WriteLine("Citizens use tracking codes and the system needs no token; mint caseworker, auditor, admin or party tokens.");
+            errors.WriteLine("The system needs no token; mint caseworker, auditor, admin, party or citizen tokens.");
             return 2;
         }
         var hours = options.TryGetValue("hours", out var h) && double.TryParse(h, System.Globalization.CultureInfo.InvariantCulture, out var parsed) ? parsed : 8;
+        if (role is Roles.Citizen)
+        {
+            // A citizen account token, as the citizens' identity provider would issue it.
+            var subject = options.GetValueOrDefault("sub") ?? $"citizen:{name.ToLowerInvariant().Replace(' ', '.')}";
+            output.WriteLine(CitizenAuth.MintToken(configuration, subject, name, TimeSpan.FromHours(hours)));
+            return 0;
+        }
         output.WriteLine(StaffAuth.MintToken(configuration, role, team, name, options.GetValueOrDefault("sub"), TimeSpan.FromHours(hours)));
         return 0;
     }

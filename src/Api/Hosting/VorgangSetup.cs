@@ -67,6 +67,8 @@ public static class VorgangSetup
         services.AddSingleton(catalog);
         services.AddSingleton<EngineSecrets>();
         services.AddSingleton<PublishedVersions>();
+        services.AddSingleton(MasterKey.LoadKeyRing(configuration));
+        services.AddSingleton<Vorgang.Api.Features.Privacy.PersonalDataVault>();
 
         var dataSource = new NpgsqlDataSourceBuilder(connectionString) { Name = "vorgang" }.Build();
         services.AddSingleton(dataSource);
@@ -128,6 +130,7 @@ public static class VorgangSetup
         });
         services.AddExceptionHandler<ApiExceptionHandler>();
         services.AddStaffAuth(configuration);
+        services.AddCitizenAuth(configuration);
         services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "Vorgang";

@@ -40,11 +40,40 @@ public static class RequestBodies
     public static SubmitApplication? Submission(JsonObject? body, List<FieldError> errors)
     {
         if (body is null) return new SubmitApplication(null, null);
-        Unknown(body, errors, "data", "language");
+        Unknown(body, errors, "data", "language", "onBehalfOf");
         var data = body["data"];
         if (data is not null and not JsonObject) errors.Add(new("data", "type", "'data' must be an object with the form values."));
         var language = OptionalString(body, "language", errors);
-        return errors.Count > 0 ? null : new SubmitApplication(data as JsonObject, language);
+        var onBehalfOf = OnBehalfOf(body["onBehalfOf"], errors);
+        return errors.Count > 0 ? null : new SubmitApplication(data as JsonObject, language) { OnBehalfOf = onBehalfOf };
+    }
+
+    private static OnBehalfOf? OnBehalfOf(JsonNode? node, List<FieldError> errors)
+    {
+        switch (node)
+        {
+            case null:
+                return null;
+            case JsonObject person:
+                var before = errors.Count;
+                foreach (var (part, _) in person)
+                {
+                    if (part is not ("name" or "identifiedBy"))
+                        errors.Add(new($"onBehalfOf.{(part.Length > 100 ? part[..100] : part)}", "unknown-field", "Unknown field; 'onBehalfOf' takes name, identifiedBy."));
+                }
+                var name = OptionalString(person, "name", errors, "onBehalfOf.name");
+                var identifiedBy = OptionalString(person, "identifiedBy", errors, "onBehalfOf.identifiedBy");
+                if (string.IsNullOrWhiteSpace(name))
+                    errors.Add(new("onBehalfOf.name", "required", "Give the name of the person you submit for."));
+                else if (name.Length > 200)
+                    errors.Add(new("onBehalfOf.name", "max-length", "Use at most 200 characters."));
+                if (identifiedBy?.Length > 200)
+                    errors.Add(new("onBehalfOf.identifiedBy", "max-length", "Use at most 200 characters."));
+                return errors.Count > before ? null : new OnBehalfOf(name!.Trim(), string.IsNullOrWhiteSpace(identifiedBy) ? null : identifiedBy.Trim());
+            default:
+                errors.Add(new("onBehalfOf", "type", "'onBehalfOf' must be an object: { \"name\": …, \"identifiedBy\": … }."));
+                return null;
+        }
     }
 
     public static ActionRequest? Action(JsonObject? body, List<FieldError> errors)
@@ -76,14 +105,14 @@ public static class RequestBodies
         }
     }
 
-    private static string? OptionalString(JsonObject body, string name, List<FieldError> errors)
+    private static string? OptionalString(JsonObject body, string name, List<FieldError> errors, string? field = null)
     {
         switch (body[name])
         {
             case null: return null;
             case JsonValue v when v.GetValueKind() == JsonValueKind.String: return v.GetValue<string>();
             default:
-                errors.Add(new(name, "type", $"'{name}' must be a string."));
+                errors.Add(new(field ?? name, "type", $"'{field ?? name}' must be a string."));
                 return null;
         }
     }

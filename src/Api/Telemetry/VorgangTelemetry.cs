@@ -21,4 +21,7 @@ public static class VorgangTelemetry
 
     public static readonly Counter<long> TimersFired =
         Meter.CreateCounter<long>("vorgang.timers.fired", "{timer}", "Case timers delivered when due, by kind and whether they acted or found the case moved on.");
+
+    public static readonly Counter<long> PersonalDataErased =
+        Meter.CreateCounter<long>("vorgang.personal_data.erased", "{case}", "Cases whose personal data was erased, by service and basis (retention or request).");
 }

@@ -66,6 +66,12 @@ public sealed record StaffCaseView(
 {
     /// <summary>The legal deadline: due date, whether the clock stands still, extension left, and the history of how the due date got here.</summary>
     public DeadlineView? Deadline { get; init; }
+    /// <summary>Who applied beyond the form: <c>kind</c> <c>account</c> (a signed-in citizen) or <c>assisted</c> (submitted on their behalf), with the name; null when anonymous.</summary>
+    public JsonObject? Applicant { get; init; }
+    /// <summary>Who submitted: the citizen online, or the member of staff at a counter (channel <c>counter</c>).</summary>
+    public Actor? SubmittedBy { get; init; }
+    /// <summary>When the personal data was erased; personal values read null from then on.</summary>
+    public DateTimeOffset? PersonalDataErasedAt { get; init; }
 }
 
 public static class CaseViews
@@ -85,7 +91,13 @@ public static class CaseViews
             definition.Documents
                 .Select(d => new DocumentView(d.Id, d.Label.For(language), d.Required || (d.RequiredWhen is not null && Rules.IsTrue(d.RequiredWhen, values, today))))
                 .ToList(),
-            allowed) { Deadline = DeadlineViews.For(definition, state, language) };
+            allowed)
+        {
+            Deadline = DeadlineViews.For(definition, state, language),
+            Applicant = state.Applicant,
+            SubmittedBy = state.SubmittedBy,
+            PersonalDataErasedAt = state.PersonalDataErasedAt,
+        };
     }
 
     public static IReadOnlyList<FeeView> Fees(ProcessDefinition definition, IReadOnlyDictionary<string, object?> values, DateOnly today, string language) =>
@@ -153,6 +165,8 @@ public static class CaseViews
                     details is { Count: > 0 } ? details : null);
             case CaseClosed:
                 return null;
+            case PersonalDataErased:
+                return new(at, "personal-data-erased", T("Ihre personenbezogenen Daten wurden gelöscht", "Your personal data was erased"), null, null);
             default:
                 return null;
         }

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Vorgang.Workflows.Deadlines;
+using Vorgang.Workflows.Privacy;
 
 namespace Vorgang.Workflows.Cases;
 
@@ -16,7 +17,13 @@ public sealed record Case
     public required string State { get; init; }
     public required string Team { get; init; }
     public required string Language { get; init; }
+    /// <summary>The form values; personal ones sealed as stored (see <see cref="PersonalData"/>), opened only for a decision or a view.</summary>
     public required JsonObject Data { get; init; }
+    /// <summary>Who applied beyond the form (a citizen account, or the person a caseworker submitted for), sealed; null for anonymous applications.</summary>
+    public JsonObject? Applicant { get; init; }
+    public Actor? SubmittedBy { get; init; }
+    /// <summary>When the case's personal data was erased; its sealed values are gone from here too.</summary>
+    public DateTimeOffset? PersonalDataErasedAt { get; init; }
     public required string TrackingCodeHash { get; init; }
     public required DateTimeOffset SubmittedAt { get; init; }
     /// <summary>The legal due date as it stands now: set at submission, moved by suspensions and extensions.</summary>
@@ -44,6 +51,8 @@ public sealed record Case
         Team = e.Team,
         Language = e.Language,
         Data = (JsonObject)e.Data.DeepClone(),
+        Applicant = (JsonObject?)e.Applicant?.DeepClone(),
+        SubmittedBy = e.SubmittedBy,
         TrackingCodeHash = e.TrackingCodeHash,
         SubmittedAt = e.SubmittedAt,
         DueOn = e.DueOn,
@@ -76,6 +85,14 @@ public sealed record Case
     public Case Apply(CitizenReminded e) => this with { DeadlineHistory = [.. DeadlineHistory, DeadlineChange.Of(e)] };
     public Case Apply(CaseEscalated e) => this with { DeadlineHistory = [.. DeadlineHistory, DeadlineChange.Of(e)] };
 
+    // The read model keeps no ciphertext of erased data either: sealed values become null.
+    public Case Apply(PersonalDataErased e) => this with
+    {
+        Data = PersonalData.StripSealed(Data),
+        Applicant = Applicant is null ? null : PersonalData.StripSealed(Applicant),
+        PersonalDataErasedAt = e.ErasedAt,
+    };
+
     public Case Apply(InformationProvided e)
     {
         var data = (JsonObject)Data.DeepClone();
@@ -100,6 +117,7 @@ public sealed record Case
         DeadlineExtended e => Apply(e),
         CitizenReminded e => Apply(e),
         CaseEscalated e => Apply(e),
+        PersonalDataErased e => Apply(e),
         _ => throw new InvalidOperationException($"A case cannot apply {@event.GetType().Name}."),
     } with { Version = Version + 1 };
 

@@ -28,7 +28,8 @@ public sealed record CaseSubmitted(
     string TrackingCodeHash,
     DateOnly? DueOn,
     Actor SubmittedBy,
-    DateTimeOffset SubmittedAt);
+    DateTimeOffset SubmittedAt,
+    JsonObject? Applicant = null);
 
 public sealed record CaseClaimed(string CaseNumber, string AssigneeId, string AssigneeName, Actor ClaimedBy, DateTimeOffset ClaimedAt);
 
@@ -92,6 +93,18 @@ public sealed record CitizenReminded(string CaseNumber, string State, DateTimeOf
 /// <summary>A timer escalated the case to its team: <see cref="Kind"/> <c>due-soon</c> (a few working days before the due date) or <c>overdue</c>.</summary>
 public sealed record CaseEscalated(string CaseNumber, string Kind, DateOnly DueOn, string Team, string? AssigneeId, DateTimeOffset EscalatedAt);
 
+/// <summary>
+/// The personal data of the case was erased: its key is deleted, so every sealed value in its events is unreadable
+/// from now on (see Privacy/PersonalData). <see cref="Basis"/> is <c>retention</c> (the service's retention period
+/// ended) or <c>request</c> (an admin erased on request, with <see cref="Reason"/>).
+/// </summary>
+public sealed record PersonalDataErased(string CaseNumber, string Basis, string Reason, Actor ErasedBy, DateTimeOffset ErasedAt);
+
+public static class ErasureBases
+{
+    public const string Retention = "retention", Request = "request";
+}
+
 public static class CaseEventTypes
 {
     /// <summary>Stable names stored with each event, independent of CLR type names.</summary>
@@ -112,5 +125,6 @@ public static class CaseEventTypes
         [typeof(DeadlineExtended)] = "deadline_extended",
         [typeof(CitizenReminded)] = "citizen_reminded",
         [typeof(CaseEscalated)] = "case_escalated",
+        [typeof(PersonalDataErased)] = "personal_data_erased",
     };
 }

@@ -20,7 +20,9 @@ public static class CaseStore
             options.Events.MapEventType(type, name);
         }
         if (snapshot) options.Projections.Snapshot<Case>(SnapshotLifecycle.Inline);
-        options.Schema.For<SubmissionReceipt>();
+        options.Schema.For<SubmissionReceipt>().Duplicate(x => x.CaseNumber);
+        // The data subjects' keys, in their own table; a citizen account finds its cases through the account hash.
+        options.Schema.For<Vorgang.Workflows.Privacy.SubjectKey>().Duplicate(x => x.AccountHash!);
     }
 }
 

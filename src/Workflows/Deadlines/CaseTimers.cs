@@ -25,6 +25,8 @@ public static class CaseTimerKinds
     public const string DueSoon = "due-soon";
     /// <summary>Escalate when the due date has passed.</summary>
     public const string Overdue = "overdue";
+    /// <summary>Erase the personal data of a final case when the service's retention period has ended.</summary>
+    public const string Retention = "retention";
 }
 
 /// <summary>What a due timer does: the events to append, or why it does nothing.</summary>
@@ -52,7 +54,14 @@ public static class CaseTimers
     /// </summary>
     public static IReadOnlyList<CaseTimer> Plan(ProcessDefinition definition, Case after, IReadOnlyList<object> events)
     {
-        if (after.IsClosed) return [];
+        if (after.IsClosed)
+        {
+            // The one timer of a final case: the end of its personal data, a whole number of days after it became final.
+            return events.OfType<CaseClosed>().LastOrDefault() is { } closed && definition.Retention is { } retention
+                ? [new CaseTimer(after.Id, CaseTimerKinds.Retention, after.Version, after.State, after.DueOn, closed.ClosedAt,
+                    BerlinClock.At(BerlinClock.DateOf(closed.ClosedAt).AddDays(retention.ErasePersonalDataAfterDays + 1), TimeOnly.MinValue))]
+                : [];
+        }
         var timers = new List<CaseTimer>();
 
         var entered = events.Select(e => e switch

@@ -24,6 +24,8 @@ public sealed record ProcessDefinition
     public IReadOnlyList<string> Parties { get; init; } = [];
     /// <summary>Whether a citizen may submit without giving any personal data (defect reports).</summary>
     public bool Anonymous { get; init; }
+    /// <summary>When the personal data of a final case is erased; null keeps it until an admin erases it.</summary>
+    public RetentionDefinition? Retention { get; init; }
     public IReadOnlyList<DocumentRequirement> Documents { get; init; } = [];
     public IReadOnlyList<FeeDefinition> Fees { get; init; } = [];
     public required IReadOnlyList<FieldDefinition> Form { get; init; }
@@ -41,6 +43,13 @@ public sealed record ProcessDefinition
 }
 
 public sealed record RoutingRule(string When, string Team);
+
+/// <summary>How long personal data is kept once a case is final (calendar days), and why that long.</summary>
+public sealed record RetentionDefinition
+{
+    public required int ErasePersonalDataAfterDays { get; init; }
+    public string? Basis { get; init; }
+}
 
 /// <summary>A period in working days (Monday to Friday without Thuringia's public holidays) or calendar days.</summary>
 public record Duration

@@ -96,8 +96,24 @@ public sealed class CaseTimersTests
         var (claimed, events) = Act(state, "claim", Anna, Monday);
 
         Assert.Empty(CaseTimers.Plan(Definition, claimed, events));
+        var (reviewing, review) = Act(claimed, "start-review", Anna, Monday);
+        Assert.DoesNotContain(CaseTimers.Plan(Definition, reviewing, review), t => t.Kind is "due-soon" or "overdue" or "retention");
+    }
+
+    [Fact]
+    public void Closing_a_case_sets_only_the_retention_timer_at_the_end_of_the_retention_period()
+    {
+        var (state, _) = Submit();
+        var (claimed, _) = Act(state, "claim", Anna, Monday);
         var (closed, closing) = Act(Act(claimed, "start-review", Anna, Monday).State, "reject", Anna, Monday, new JsonObject { ["reason"] = "x" });
-        Assert.Empty(CaseTimers.Plan(Definition, closed, closing));
+
+        var timer = Assert.Single(CaseTimers.Plan(Definition, closed, closing));
+        Assert.Equal("retention", timer.Kind);
+        // Closed on Monday 30 March; 180 days later is 26 September, erased as that day has ended.
+        Assert.Equal(180, Definition.Retention!.ErasePersonalDataAfterDays);
+        Assert.Equal(BerlinClock.At(new DateOnly(2026, 9, 27), TimeOnly.MinValue), timer.FireAt);
+        // A closed case sets nothing more, whatever happens to it later.
+        Assert.Empty(CaseTimers.Plan(Definition, closed, []));
     }
 
     [Fact]

@@ -163,7 +163,7 @@ public sealed class CaseDeciderTests
         {
             Id = CaseNumber, ServiceId = "change-of-address", DefinitionVersion = 1, State = "submitted",
             Team = "registration-office-lobeda", Language = "de", Data = state.Data, TrackingCodeHash = CodeHash,
-            SubmittedAt = Now, DueOn = new DateOnly(2026, 3, 16), LastChangedAt = Now,
+            SubmittedAt = Now, DueOn = new DateOnly(2026, 3, 16), LastChangedAt = Now, SubmittedBy = Actor.AnonymousCitizen(),
             // The stream version after its first event, as Marten sets it on the stored snapshot.
             Version = 1,
         }, state);

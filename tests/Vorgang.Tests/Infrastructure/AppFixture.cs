@@ -16,6 +16,7 @@ namespace Vorgang.Tests.Infrastructure;
 public sealed class AppFixture : IAsyncLifetime
 {
     public const string DevelopmentKey = "test-signing-key-with-at-least-32-bytes!";
+    public const string MasterKey = "test-master-key-for-personal-data";
 
     public IAlbaHost Host { get; private set; } = null!;
 
@@ -25,6 +26,8 @@ public sealed class AppFixture : IAsyncLifetime
     /// <summary>Every span the host exported, through the same OpenTelemetry pipeline that feeds OTLP in production.</summary>
     public LockedList<Activity> Spans { get; } = new();
     public LockedList<Metric> Metrics { get; } = new();
+    /// <summary>Every log line the host wrote at its configured levels, with exceptions and structured values.</summary>
+    public LockedList<string> Logs { get; } = new();
 
     public async Task InitializeAsync()
     {
@@ -34,6 +37,7 @@ public sealed class AppFixture : IAsyncLifetime
             x.UseSetting("ConnectionStrings:Marten", connectionString);
             x.UseSetting("Vorgang:Auth:DevelopmentKey", DevelopmentKey);
             x.UseSetting("Vorgang:TrackingCodeSecret", "test-tracking-secret");
+            x.UseSetting(Vorgang.Api.Security.MasterKey.ConfigurationKey, MasterKey);
             // Tests read counts and positions right after changing them.
             x.UseSetting("Vorgang:Queues:CacheSeconds", "0");
             x.ConfigureServices(services =>
@@ -47,6 +51,7 @@ public sealed class AppFixture : IAsyncLifetime
                 services.ConfigureWolverine(options => options.Durability.ScheduledJobPollingTime = TimeSpan.FromMilliseconds(250));
                 services.ConfigureOpenTelemetryTracerProvider(t => t.AddInMemoryExporter(Spans));
                 services.ConfigureOpenTelemetryMeterProvider(m => m.AddInMemoryExporter(Metrics));
+                services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(new CapturingLoggerProvider(Logs));
             });
         });
     }
@@ -100,4 +105,24 @@ public sealed class LockedList<T> : ICollection<T>
     public List<T> Snapshot() { lock (_items) return [.. _items]; }
     public IEnumerator<T> GetEnumerator() => Snapshot().GetEnumerator();
     System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+}
+
+/// <summary>Keeps what the engine logs, so that tests can look for what must never be logged.</summary>
+public sealed class CapturingLoggerProvider(LockedList<string> lines) : Microsoft.Extensions.Logging.ILoggerProvider
+{
+    public Microsoft.Extensions.Logging.ILogger CreateLogger(string categoryName) => new Logger(categoryName, lines);
+    public void Dispose() { }
+
+    private sealed class Logger(string category, LockedList<string> lines) : Microsoft.Extensions.Logging.ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state,
+            Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            var values = state is IEnumerable<KeyValuePair<string, object?>> pairs ? string.Join(" ", pairs.Select(p => $"{p.Key}={p.Value}")) : "";
+            lines.Add($"{logLevel} {category}: {formatter(state, exception)} {values} {exception}");
+        }
+    }
 }

@@ -2,6 +2,7 @@ using Marten;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Vorgang.Api.Features.Audit;
+using Vorgang.Api.Features.Privacy;
 using Vorgang.Api.Security;
 using Vorgang.Projections.Views;
 using Vorgang.Workflows.Audit;
@@ -31,14 +32,15 @@ public static class CaseEndpoints
     [ProducesResponseType<StaffCaseView>(200)]
     [ProducesResponseType<ProblemDetails>(403, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
-    public static async Task<IResult> Get(string caseNumber, IDocumentSession session, DefinitionCatalog catalog, TimeProvider time, HttpContext context, CancellationToken ct)
+    public static async Task<IResult> Get(
+        string caseNumber, IDocumentSession session, DefinitionCatalog catalog, PersonalDataVault vault, TimeProvider time, HttpContext context, CancellationToken ct)
     {
         var caller = context.User.StaffCaller();
         var readable = await Access.ReadableAsync(caseNumber, caller, session, catalog, context, ct);
         if (readable.Refused is not null) return readable.Refused;
         var (state, definition) = (readable.State!, readable.Definition!);
         await RecordedReads.RecordAsync(session, caller!, state.Id, state.Version, PersonalDataRead.Endpoints.StaffView, context, time, ct);
-        return Results.Ok(CaseViews.Staff(definition, state, caller, time.Today()));
+        return Results.Ok(CaseViews.Staff(definition, await vault.OpenAsync(session, state, ct), caller, time.Today()));
     }
 
     [WolverinePost("/api/cases/{caseNumber}/actions/{actionId}", OperationId = "takeAction")]
@@ -67,7 +69,8 @@ public static class CaseEndpoints
     [EndpointSummary("Every event of the case with actor, channel, correlation and definition version.")]
     [Tags("Audit")]
     [ProducesResponseType<CaseHistory>(200)]
-    public static async Task<IResult> History(string caseNumber, IDocumentSession session, DefinitionCatalog catalog, TimeProvider time, HttpContext context, CancellationToken ct)
+    public static async Task<IResult> History(
+        string caseNumber, IDocumentSession session, DefinitionCatalog catalog, PersonalDataVault vault, TimeProvider time, HttpContext context, CancellationToken ct)
     {
         var caller = context.User.StaffCaller();
         var readable = await Access.ReadableAsync(caseNumber, caller, session, catalog, context, ct);
@@ -75,11 +78,13 @@ public static class CaseEndpoints
         var (state, definition) = (readable.State!, readable.Definition!);
         var events = await session.Events.FetchStreamAsync(caseNumber, token: ct);
         await RecordedReads.RecordAsync(session, caller!, state.Id, events.Count > 0 ? events[^1].Version : state.Version, PersonalDataRead.Endpoints.History, context, time, ct);
+        // Auditors read the personal values opened (this read is recorded); after an erasure they read null where they were.
+        var key = await vault.KeyAsync(session, caseNumber, ct);
         return Results.Ok(new CaseHistory(caseNumber, state.ServiceId, state.DefinitionVersion, events.Select(e =>
         {
             var actor = ActorOf(e.Data);
             return new HistoryEntry(e.Version, e.Sequence, e.EventTypeName, e.Timestamp, actor, actor?.Channel,
-                e.CorrelationId, e.CausationId, e.Headers, e.Data);
+                e.CorrelationId, e.CausationId, e.Headers, Vorgang.Workflows.Privacy.PersonalData.OpenEvent(e.Data, key));
         }).ToList()));
     }
 
@@ -90,7 +95,7 @@ public static class CaseEndpoints
     [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
     public static async Task<IResult> AsOf(
         string caseNumber, [FromQuery(Name = "version")] string? versionText, [FromQuery] string? at, IDocumentSession session, DefinitionCatalog catalog,
-        TimeProvider time, HttpContext context, CancellationToken ct)
+        PersonalDataVault vault, TimeProvider time, HttpContext context, CancellationToken ct)
     {
         var caller = context.User.StaffCaller();
         DateTimeOffset? moment = null;
@@ -118,7 +123,8 @@ public static class CaseEndpoints
             return Problems.Problems.NotFound(context, version is not null
                 ? $"Case {caseNumber} has no version {version}; it is at version {current.Version}."
                 : $"Case {caseNumber} did not exist yet at {moment:O}.");
-        var then = Case.Replay(events.Select(e => e.Data));
+        var key = await vault.KeyAsync(session, caseNumber, ct);
+        var then = Case.Replay(events.Select(e => Vorgang.Workflows.Privacy.PersonalData.OpenEvent(e.Data, key)));
         var asOf = events[^1].Timestamp;
         // The definition the case was decided under then (a case keeps its version), and its computed values as of that day.
         var thenDefinition = catalog.Get(then.ServiceId, then.DefinitionVersion) ?? definition;
@@ -138,6 +144,7 @@ public static class CaseEndpoints
         DeadlineExtended e => e.ExtendedBy,
         // The legal clock and the timers: the engine itself.
         DeadlineSuspended or DeadlineResumed or CitizenReminded or CaseEscalated => Actor.System,
+        PersonalDataErased e => e.ErasedBy,
         _ => null,
     };
 }

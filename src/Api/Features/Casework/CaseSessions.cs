@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Vorgang.Api.Features.Deadlines;
+using Vorgang.Api.Features.Privacy;
 using Vorgang.Api.Problems;
 using Vorgang.Api.Telemetry;
 using Vorgang.Workflows.Audit;
@@ -62,12 +63,16 @@ public static class CaseSessions
         if (!CaseNumbers.IsWellFormed(caseNumber))
             return authorize(null, null) ?? CaseSessions.NoCase(context, caseNumber);
         var stream = await session.Events.FetchForWriting<Case>(caseNumber, ct);
-        var state = stream.Aggregate;
-        var definition = state is null ? null : catalog.Get(state.ServiceId, state.DefinitionVersion);
+        var stored = stream.Aggregate;
+        var definition = stored is null ? null : catalog.Get(stored.ServiceId, stored.DefinitionVersion);
         // The caller's own rule decides first, so that it can answer a missing case exactly like a forbidden one.
-        if (authorize(state, definition) is { } refused) return refused;
-        if (state is null || definition is null) return CaseSessions.NoCase(context, caseNumber);
+        if (authorize(stored, definition) is { } refused) return refused;
+        if (stored is null || definition is null) return CaseSessions.NoCase(context, caseNumber);
         if (stream.CurrentVersion != expected) return VersionConflict(context, expected, stream.CurrentVersion ?? 0);
+
+        // Decide on the opened values; store the new events sealed with the same key.
+        var key = await context.RequestServices.GetRequiredService<PersonalDataVault>().KeyAsync(session, caseNumber, ct);
+        var state = Vorgang.Workflows.Privacy.PersonalData.OpenCase(stored, key);
 
         var now = time.GetUtcNow();
         var decision = CaseDecider.Decide(definition, state, actionId, request.Input, caller, now, BerlinClock.DateOf(now));
@@ -75,7 +80,7 @@ public static class CaseSessions
 
         Stamp(session, definition, context);
         // The one way events reach a case stream: chained (see CaseChain and docs/architecture.md, "Audit trail").
-        await CaseChain.AppendAsync(session, stream, decision.Events, ct);
+        await CaseChain.AppendAsync(session, stream, PersonalDataVault.Seal(decision.Events, definition, key), ct);
         var after = decision.Events.Aggregate(state with { Version = expected }, (s, e) => s.Fold(e));
         await CaseTimerSchedule.ScheduleAsync(bus, CaseTimers.Plan(definition, after, decision.Events), now);
         try

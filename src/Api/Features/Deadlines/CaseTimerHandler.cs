@@ -1,6 +1,7 @@
 using JasperFx;
 using JasperFx.Core;
 using Marten;
+using Vorgang.Api.Features.Privacy;
 using Vorgang.Api.Telemetry;
 using Vorgang.Workflows.Audit;
 using Vorgang.Workflows.Cases;
@@ -48,7 +49,7 @@ public static class CaseTimerHandler
         chain.OnException<ConcurrencyException>().RetryWithCooldown(100.Milliseconds(), 500.Milliseconds(), 2.Seconds());
 
     public static async Task Handle(
-        CaseTimer timer, IDocumentSession session, IMessageBus bus, DefinitionCatalog catalog, TimeProvider time,
+        CaseTimer timer, IDocumentSession session, IMessageBus bus, DefinitionCatalog catalog, PersonalDataVault vault, TimeProvider time,
         ILogger<CaseTimer> logger, CancellationToken ct)
     {
         var now = time.GetUtcNow();
@@ -60,14 +61,23 @@ public static class CaseTimerHandler
             return;
         }
 
+        if (timer.Kind == CaseTimerKinds.Retention)
+        {
+            await EraseAsync(timer, session, catalog, now, logger, ct);
+            return;
+        }
+
         var stream = await session.Events.FetchForWriting<Case>(timer.CaseNumber, ct);
-        var state = stream.Aggregate;
-        var definition = state is null ? null : catalog.Get(state.ServiceId, state.DefinitionVersion);
-        if (state is null || definition is null)
+        var stored = stream.Aggregate;
+        var definition = stored is null ? null : catalog.Get(stored.ServiceId, stored.DefinitionVersion);
+        if (stored is null || definition is null)
         {
             logger.LogWarning("Timer {Kind} for case {CaseNumber}: no such case (or definition); nothing to do.", timer.Kind, timer.CaseNumber);
             return;
         }
+        // A timeout's system action may look at the form (its guard, computed values): decide on the opened values.
+        var key = await vault.KeyAsync(session, timer.CaseNumber, ct);
+        var state = Vorgang.Workflows.Privacy.PersonalData.OpenCase(stored, key);
         var since = timer.Kind is CaseTimerKinds.Reminder or CaseTimerKinds.Timeout && state.Version > timer.Version
             ? (await session.Events.FetchStreamAsync(timer.CaseNumber, fromVersion: timer.Version + 1, token: ct)).Select(e => e.Data).ToList()
             : [];
@@ -81,7 +91,7 @@ public static class CaseTimerHandler
         }
 
         session.SetHeader("definition", definition.Key);
-        await CaseChain.AppendAsync(session, stream, outcome.Events, ct);
+        await CaseChain.AppendAsync(session, stream, PersonalDataVault.Seal(outcome.Events, definition, key), ct);
         var after = outcome.Events.Aggregate(state, (s, e) => s.Fold(e));
         // A timeout's step may enter another state with timers of its own, or start the clock again.
         await CaseTimerSchedule.ScheduleAsync(bus, CaseTimers.Plan(definition, after, outcome.Events), now);
@@ -94,5 +104,15 @@ public static class CaseTimerHandler
             VorgangTelemetry.CasesClosed.Add(1, new("service", definition.Id), new("outcome", closed.Outcome));
         logger.LogInformation("Timer {Kind} for case {CaseNumber} appended {Events}.", timer.Kind, timer.CaseNumber,
             string.Join(", ", outcome.Events.Select(e => CaseEventTypes.Names.GetValueOrDefault(e.GetType()) ?? e.GetType().Name)));
+    }
+
+    private static async Task EraseAsync(CaseTimer timer, IDocumentSession session, DefinitionCatalog catalog, DateTimeOffset now, ILogger logger, CancellationToken ct)
+    {
+        var definition = await session.LoadAsync<Case>(timer.CaseNumber, ct) is { } state ? catalog.Get(state.ServiceId, state.DefinitionVersion) : null;
+        var days = definition?.Retention?.ErasePersonalDataAfterDays;
+        var outcome = await PersonalDataErasure.EraseAsync(session, catalog, timer.CaseNumber, ErasureBases.Retention,
+            $"The retention period of {days} days after the case became final has ended.", Actor.System, now, ct);
+        VorgangTelemetry.TimersFired.Add(1, new("kind", timer.Kind), new("acted", outcome.Result == ErasureResult.Erased));
+        logger.LogInformation("Timer {Kind} for case {CaseNumber}: {Result}.", timer.Kind, timer.CaseNumber, outcome.Result);
     }
 }

@@ -7,6 +7,7 @@ using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Vorgang.Api.Features.Casework;
 using Vorgang.Api.Features.Deadlines;
+using Vorgang.Api.Features.Privacy;
 using Vorgang.Api.Hosting;
 using Vorgang.Api.Problems;
 using Vorgang.Api.Security;
@@ -16,13 +17,21 @@ using Vorgang.Workflows.Audit;
 using Vorgang.Workflows.Cases;
 using Vorgang.Workflows.Deadlines;
 using Vorgang.Workflows.Definitions;
+using Vorgang.Workflows.Privacy;
 using Wolverine;
 using Wolverine.Http;
 
 namespace Vorgang.Api.Features.Submitting;
 
 /// <summary>An application for a service: the form values and the language the citizen reads.</summary>
-public sealed record SubmitApplication(JsonObject? Data, string? Language);
+public sealed record SubmitApplication(JsonObject? Data, string? Language)
+{
+    /// <summary>Staff only: the person a caseworker submits for at a counter (assisted submission).</summary>
+    public OnBehalfOf? OnBehalfOf { get; init; }
+}
+
+/// <summary>The person an assisted submission is for, and how staff identified them (e.g. "Personalausweis").</summary>
+public sealed record OnBehalfOf(string Name, string? IdentifiedBy);
 
 public sealed record SubmissionAccepted(
     string CaseNumber, string TrackingCode, string ServiceId, int DefinitionVersion, StatusView Status,
@@ -42,8 +51,8 @@ public static class SubmitApplicationEndpoint
     [Consumes(typeof(SubmitApplication), "application/json")]
     public static async Task<IResult> Post(
         string serviceId, [FromHeader(Name = IdempotencyHeader)] string? idempotencyKey,
-        DefinitionCatalog catalog, IDocumentSession session, IMessageBus bus, CaseNumbers numbers, EngineSecrets secrets, PublishedVersions published, TimeProvider time,
-        HttpContext context, CancellationToken ct)
+        DefinitionCatalog catalog, IDocumentSession session, IMessageBus bus, CaseNumbers numbers, EngineSecrets secrets, PublishedVersions published,
+        PersonalDataVault vault, TimeProvider time, HttpContext context, CancellationToken ct)
     {
         var definition = catalog.Latest(serviceId);
         if (definition is null) return Problems.Problems.NotFound(context, $"There is no service '{serviceId}'.");
@@ -66,9 +75,16 @@ public static class SubmitApplicationEndpoint
             return await Replay(earlier, requestHash, serviceId, idempotencyKey!, catalog, session, secrets, context, ct);
         }
 
-        // Staff submitting at a counter on behalf of a citizen are recorded as such.
+        // Staff submitting at a counter on behalf of a citizen are recorded as such; a signed-in citizen's account
+        // becomes part of the (sealed) applicant, never of the actor, which stays the anonymous citizen.
         var staff = context.User.StaffCaller();
+        var account = staff is null ? context.User.Citizen() : null;
+        if (body!.OnBehalfOf is not null && staff is null)
+            return Problems.Problems.Invalid(context, [new FieldError("onBehalfOf", "staff-only", "Only staff submit on behalf of someone; leave 'onBehalfOf' out.")], "The request is invalid.");
         var actor = staff is null ? Actor.AnonymousCitizen() : staff.AsActor() with { Channel = Channels.Counter };
+        var applicant = account is not null ? ApplicantIdentity.ForAccount(account.Issuer, account.Subject, account.Name)
+            : body.OnBehalfOf is { } person ? ApplicantIdentity.ForAssisted(person.Name, person.IdentifiedBy)
+            : null;
         var now = time.GetUtcNow();
         var today = BerlinClock.DateOf(now);
 
@@ -77,10 +93,15 @@ public static class SubmitApplicationEndpoint
 
         var trackingCode = idempotencyKey is null ? TrackingCodes.New() : TrackingCodes.Derive(secrets.TrackingCodeKey, serviceId, idempotencyKey);
         var caseNumber = await numbers.NextAsync(today.Year, ct);
-        var submitted = (CaseSubmitted)validation.Events[0] with { CaseNumber = caseNumber, TrackingCodeHash = TrackingCodes.Hash(trackingCode) };
+        var submitted = (CaseSubmitted)validation.Events[0] with
+        {
+            CaseNumber = caseNumber, TrackingCodeHash = TrackingCodes.Hash(trackingCode), Applicant = applicant,
+        };
 
         CaseSessions.Stamp(session, definition, context);
-        CaseChain.StartStream(session, caseNumber, submitted);
+        // The case's own key, stored with its first event; the personal values go into the log sealed with it.
+        var key = vault.Create(session, caseNumber, account is null ? null : vault.Ring.AccountHash(account.Issuer, account.Subject), now);
+        CaseChain.StartStream(session, caseNumber, PersonalData.SealEvent(submitted, definition, key));
         // The due-soon and overdue escalations (and the initial state's timers), stored with the submission.
         await CaseTimerSchedule.ScheduleAsync(bus, CaseTimers.Plan(definition, Case.Create(submitted), [submitted]), now);
         if (receiptId is not null) session.Insert(new SubmissionReceipt(receiptId, caseNumber, requestHash, now));

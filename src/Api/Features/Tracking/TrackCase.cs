@@ -1,6 +1,7 @@
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Vorgang.Api.Features.Casework;
+using Vorgang.Api.Features.Privacy;
 using Vorgang.Projections.Forecasts;
 using Vorgang.Projections.Views;
 using Vorgang.Workflows.Cases;
@@ -25,18 +26,30 @@ public static class TrackCaseEndpoints
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
     public static async Task<IResult> Get(
         string caseNumber, [FromHeader(Name = TrackingCodeHeader)] string? trackingCode, [FromQuery] string? lang,
-        IQuerySession session, DefinitionCatalog catalog, CitizenOutlooks outlooks, TimeProvider time, HttpContext context, CancellationToken ct)
+        IQuerySession session, DefinitionCatalog catalog, CitizenOutlooks outlooks, PersonalDataVault vault, TimeProvider time, HttpContext context, CancellationToken ct)
     {
         if (!CaseNumbers.IsWellFormed(caseNumber) || string.IsNullOrWhiteSpace(trackingCode)) return NotFound(context);
-        // The timeline needs every event anyway: one read of the stream, folded, instead of the snapshot and the stream.
-        var events = await session.Events.FetchStreamAsync(caseNumber, token: ct);
+        // The timeline needs every event anyway: one read of the stream (with the case's key), folded, instead of the snapshot and the stream.
+        var (events, key) = await CitizenCases.LoadAsync(session, caseNumber, ct);
         if (events.Count == 0 || events[0].Data is not CaseSubmitted submitted || !TrackingCodes.Matches(trackingCode, submitted.TrackingCodeHash))
             return NotFound(context);
-        var state = Case.Replay(events.Select(e => e.Data));
-        var definition = catalog.Get(state.ServiceId, state.DefinitionVersion);
-        if (definition is null) return NotFound(context);
-        var view = CaseViews.Citizen(definition, state, events.Select(e => (e.Data, e.Timestamp)).ToList(), lang ?? PreferredLanguage(context));
-        return Results.Ok(view with { Outlook = await outlooks.ForAsync(definition, state, time.Today(), view.Language, ct) });
+        var view = await CitizenCases.ViewAsync(events, vault.Open(key), catalog, outlooks, lang ?? PreferredLanguage(context), time.Today(), ct);
+        return view is null ? NotFound(context) : Results.Ok(view);
+    }
+
+    [WolverineGet("/api/track/{caseNumber}/accesses", OperationId = "trackCaseAccesses")]
+    [EndpointSummary("Who of the office read the citizen's personal data in this case, and when (needs X-Tracking-Code).")]
+    [Tags("Citizens")]
+    [ProducesResponseType<DataAccesses>(200)]
+    [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
+    public static async Task<IResult> Accesses(
+        string caseNumber, [FromHeader(Name = TrackingCodeHeader)] string? trackingCode, [FromQuery] string? lang,
+        IQuerySession session, HttpContext context, CancellationToken ct)
+    {
+        if (!CaseNumbers.IsWellFormed(caseNumber) || string.IsNullOrWhiteSpace(trackingCode)) return NotFound(context);
+        var state = await session.LoadAsync<Case>(caseNumber, ct);
+        if (state is null || !TrackingCodes.Matches(trackingCode, state.TrackingCodeHash)) return NotFound(context);
+        return Results.Ok(await CitizenCases.AccessesAsync(session, caseNumber, CitizenCases.PreferredLanguage(context, lang) ?? state.Language, ct));
     }
 
     [WolverinePost("/api/track/{caseNumber}/actions/{actionId}", OperationId = "takeCitizenAction")]
@@ -50,32 +63,27 @@ public static class TrackCaseEndpoints
     [Consumes(typeof(ActionRequest), "application/json")]
     public static async Task<IResult> Post(
         string caseNumber, string actionId, [FromHeader(Name = TrackingCodeHeader)] string? trackingCode,
-        IDocumentSession session, IMessageBus bus, DefinitionCatalog catalog, CitizenOutlooks outlooks, TimeProvider time, HttpContext context, CancellationToken ct)
+        IDocumentSession session, IMessageBus bus, DefinitionCatalog catalog, CitizenOutlooks outlooks, PersonalDataVault vault, TimeProvider time,
+        HttpContext context, CancellationToken ct)
     {
         var caller = new Caller($"citizen:{caseNumber}", Roles.Citizen, "", null, Channels.Online);
         return await CaseSessions.TakeActionAsync(session, bus, catalog, time, context, caseNumber, actionId, caller,
             authorize: (state, definition) => state is not null && definition is not null && TrackingCodes.Matches(trackingCode, state.TrackingCodeHash) ? null : NotFound(context),
-            respond: async (state, definition) =>
-            {
-                var view = await CitizenView(session, definition, state, PreferredLanguage(context), ct);
-                return Results.Ok(view with { Outlook = await outlooks.ForAsync(definition, state, time.Today(), view.Language, ct) });
-            },
+            respond: (_, _) => RespondAsync(session, catalog, outlooks, vault, time, context, caseNumber, ct),
             ct);
     }
 
-    private static async Task<CitizenCaseView> CitizenView(IQuerySession session, ProcessDefinition definition, Case state, string? lang, CancellationToken ct)
+    /// <summary>The citizen view after an action, read back from the stream just written (read-your-writes).</summary>
+    public static async Task<IResult> RespondAsync(
+        IQuerySession session, DefinitionCatalog catalog, CitizenOutlooks outlooks, PersonalDataVault vault, TimeProvider time, HttpContext context,
+        string caseNumber, CancellationToken ct)
     {
-        var events = await session.Events.FetchStreamAsync(state.Id, token: ct);
-        return CaseViews.Citizen(definition, state, events.Select(e => (e.Data, e.Timestamp)).ToList(), lang);
+        var (events, key) = await CitizenCases.LoadAsync(session, caseNumber, ct);
+        var view = await CitizenCases.ViewAsync(events, vault.Open(key), catalog, outlooks, PreferredLanguage(context), time.Today(), ct);
+        return view is null ? NotFound(context) : Results.Ok(view);
     }
 
-    private static string? PreferredLanguage(HttpContext context)
-    {
-        var accept = context.Request.Headers.AcceptLanguage.ToString();
-        if (accept.StartsWith("en", StringComparison.OrdinalIgnoreCase)) return "en";
-        if (accept.StartsWith("de", StringComparison.OrdinalIgnoreCase)) return "de";
-        return null;
-    }
+    private static string? PreferredLanguage(HttpContext context) => CitizenCases.PreferredLanguage(context);
 
     private static IResult NotFound(HttpContext context) =>
         Problems.Problems.NotFound(context, "No case matches this case number and tracking code. Check both and try again.");

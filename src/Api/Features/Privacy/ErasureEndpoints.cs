@@ -1,0 +1,63 @@
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Vorgang.Api.Features.Casework;
+using Vorgang.Api.Problems;
+using Vorgang.Api.Security;
+using Vorgang.Workflows.Cases;
+using Vorgang.Workflows.Definitions;
+using Wolverine.Http;
+
+namespace Vorgang.Api.Features.Privacy;
+
+/// <summary>An erasure on request: why (e.g. the data subject's request under Art. 17 GDPR, with its reference).</summary>
+public sealed record ErasureRequest(string? Reason);
+
+public sealed record ErasureReceipt(string CaseNumber, string Basis, string Reason, DateTimeOffset ErasedAt, long Version, bool AlreadyErased);
+
+/// <summary>Admins erase a final case's personal data on request; retention does the same on schedule (see CaseTimerHandler).</summary>
+[Authorize(Policy = StaffAuth.StaffPolicy)]
+public static class ErasureEndpoints
+{
+    [WolverinePost("/api/admin/cases/{caseNumber}/erasure", OperationId = "eraseCasePersonalData")]
+    [EndpointSummary("Erase a final case's personal data now, with a reason (admins).")]
+    [Tags("Admin")]
+    [ProducesResponseType<ErasureReceipt>(200)]
+    [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(403, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(409, "application/problem+json")]
+    [Consumes(typeof(ErasureRequest), "application/json")]
+    public static async Task<IResult> Erase(
+        string caseNumber, IDocumentSession session, DefinitionCatalog catalog, TimeProvider time, HttpContext context, CancellationToken ct)
+    {
+        var caller = context.User.StaffCaller();
+        if (caller is null) return Access.NoRole(context);
+        if (caller.Role != Roles.Admin)
+            return Problems.Problems.Status(context, 403, "role-not-allowed", "Only admins erase personal data on request.", $"Role '{caller.Role}' cannot erase.");
+
+        var (body, malformed) = await RequestBodies.ReadAsync(context);
+        if (malformed is not null) return malformed;
+        var errors = new List<FieldError>();
+        foreach (var (name, _) in body ?? [])
+        {
+            if (name != "reason") errors.Add(new(name.Length > 100 ? name[..100] : name, "unknown-field", "Unknown field; this request takes reason."));
+        }
+        var reasonNode = body?["reason"];
+        var reason = reasonNode is System.Text.Json.Nodes.JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.String ? v.GetValue<string>().Trim() : null;
+        if (reasonNode is not null && reason is null) errors.Add(new("reason", "type", "'reason' must be a string."));
+        else if (string.IsNullOrWhiteSpace(reason)) errors.Add(new("reason", "required", "Say why the data is erased, e.g. the request's reference."));
+        else if (reason.Length > 500) errors.Add(new("reason", "max-length", "Use at most 500 characters."));
+        if (errors.Count > 0) return Problems.Problems.Invalid(context, errors, "The request is invalid.");
+
+        var outcome = await PersonalDataErasure.EraseAsync(session, catalog, caseNumber, ErasureBases.Request, reason!, caller.AsActor(), time.GetUtcNow(), ct);
+        return outcome.Result switch
+        {
+            ErasureResult.NoCase => CaseSessions.NoCase(context, caseNumber),
+            ErasureResult.NotFinal => Problems.Problems.Status(context, 409, "case-not-final", "The case is still open.",
+                $"Case {caseNumber} is in '{outcome.Case!.State}'. Its data is needed until it is decided or withdrawn; erase it afterwards."),
+            _ => Results.Ok(new ErasureReceipt(caseNumber, ErasureBases.Request, reason!, outcome.ErasedAt!.Value,
+                outcome.Case!.Version, outcome.Result == ErasureResult.AlreadyErased)),
+        };
+    }
+}

@@ -1,0 +1,81 @@
+using JasperFx.Events;
+using Marten;
+using Vorgang.Api.Features.Privacy;
+using Vorgang.Projections.Forecasts;
+using Vorgang.Projections.Views;
+using Vorgang.Workflows.Audit;
+using Vorgang.Workflows.Cases;
+using Vorgang.Workflows.Definitions;
+using Vorgang.Workflows.Privacy;
+
+namespace Vorgang.Api.Features.Tracking;
+
+/// <summary>One access to a citizen's personal data, as the citizen reads it (the Datenschutzcockpit idea): when, which office role, what it did.</summary>
+public sealed record DataAccess(DateTimeOffset At, string Role, string? Team, string Endpoint, string Text);
+
+public sealed record DataAccesses(string CaseNumber, IReadOnlyList<DataAccess> Accesses);
+
+/// <summary>What citizens' endpoints share, whether they came with a tracking code or a citizen account.</summary>
+public static class CitizenCases
+{
+    /// <summary>The case's events and its key in one round trip.</summary>
+    public static async Task<(IReadOnlyList<IEvent> Events, SubjectKey? Key)> LoadAsync(IQuerySession session, string caseNumber, CancellationToken ct)
+    {
+        var batch = session.CreateBatchQuery();
+        var events = batch.Events.FetchStream(caseNumber);
+        var key = batch.Load<SubjectKey>(caseNumber);
+        await batch.Execute(ct);
+        return (await events, await key);
+    }
+
+    /// <summary>The citizen view from the events, with the personal values the citizen gave opened, and the outlook while open.</summary>
+    public static async Task<CitizenCaseView?> ViewAsync(
+        IReadOnlyList<IEvent> events, DataKey? key, DefinitionCatalog catalog, CitizenOutlooks outlooks, string? lang, DateOnly today, CancellationToken ct)
+    {
+        var opened = events.Select(e => (Data: PersonalData.OpenEvent(e.Data, key), At: e.Timestamp)).ToList();
+        var state = Case.Replay(opened.Select(e => e.Data));
+        var definition = catalog.Get(state.ServiceId, state.DefinitionVersion);
+        if (definition is null) return null;
+        var view = CaseViews.Citizen(definition, state, opened, lang);
+        return view with { Outlook = await outlooks.ForAsync(definition, state, today, view.Language, ct) };
+    }
+
+    /// <summary>Who of the office read the case's personal data, and when, in the citizen's language; staff are named by role and team, not person.</summary>
+    public static async Task<DataAccesses> AccessesAsync(IQuerySession session, string caseNumber, string lang, CancellationToken ct)
+    {
+        var reads = await session.Query<PersonalDataRead>()
+            .Where(r => r.CaseNumber == caseNumber)
+            .OrderBy(r => r.ReadAt).ThenBy(r => r.Id)
+            .ToListAsync(ct);
+        return new DataAccesses(caseNumber, reads.Select(r => new DataAccess(r.ReadAt, r.ReaderRole, r.ReaderTeam, r.Endpoint, Describe(r, lang))).ToList());
+    }
+
+    private static string Describe(PersonalDataRead read, string lang)
+    {
+        string T(string de, string en) => lang == "en" ? en : de;
+        var who = read.ReaderRole switch
+        {
+            Roles.Caseworker => read.ReaderTeam is null ? T("Sachbearbeitung", "A caseworker") : T($"Sachbearbeitung ({read.ReaderTeam})", $"A caseworker ({read.ReaderTeam})"),
+            Roles.Auditor => T("Prüfung (Revision)", "An auditor"),
+            Roles.Admin => T("Administration", "An administrator"),
+            var party => T($"Beteiligte Stelle „{party}“", $"The involved party '{party}'"),
+        };
+        var what = read.Endpoint switch
+        {
+            PersonalDataRead.Endpoints.StaffView => T("hat Ihren Antrag angesehen", "viewed your application"),
+            PersonalDataRead.Endpoints.History => T("hat den Verlauf Ihres Antrags geprüft", "reviewed the history of your application"),
+            PersonalDataRead.Endpoints.StateAsOf => T("hat einen früheren Stand Ihres Antrags angesehen", "viewed an earlier state of your application"),
+            _ => T("hat Ihre Daten gelesen", "read your data"),
+        };
+        return $"{who} {what}.";
+    }
+
+    public static string? PreferredLanguage(HttpContext context, string? lang = null)
+    {
+        if (lang is "de" or "en") return lang;
+        var accept = context.Request.Headers.AcceptLanguage.ToString();
+        if (accept.StartsWith("en", StringComparison.OrdinalIgnoreCase)) return "en";
+        if (accept.StartsWith("de", StringComparison.OrdinalIgnoreCase)) return "de";
+        return null;
+    }
+}

@@ -1,0 +1,78 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Vorgang.Workflows.Privacy;
+
+/// <summary>
+/// Creates and opens <see cref="SubjectKey"/>s with the master key from configuration. The master key never reaches the
+/// database; a database copy alone therefore reveals no personal data.
+/// </summary>
+public sealed class KeyRing
+{
+    private const int KeySize = 32, NonceSize = 12, TagSize = 16;
+    private readonly byte[] _masterKey;
+
+    public KeyRing(byte[] masterKey)
+    {
+        if (masterKey.Length != KeySize) throw new ArgumentException("The master key must be 32 bytes (AES-256).", nameof(masterKey));
+        _masterKey = masterKey;
+        MasterKeyId = Convert.ToHexStringLower(SHA256.HashData(masterKey))[..16];
+    }
+
+    public string MasterKeyId { get; }
+
+    /// <summary>
+    /// The index of a citizen account (issuer and subject) under a key derived from the master key: it finds the account's
+    /// cases, and nobody without the master key can tell whose account it is.
+    /// </summary>
+    public string AccountHash(string issuer, string subject)
+    {
+        var indexKey = HMACSHA256.HashData(_masterKey, Encoding.UTF8.GetBytes("vorgang-account-index"));
+        return Convert.ToHexStringLower(HMACSHA256.HashData(indexKey, Encoding.UTF8.GetBytes($"{issuer}\n{subject}")));
+    }
+
+    /// <summary>A fresh data key for the case, and its wrapped form to store.</summary>
+    public (SubjectKey Stored, DataKey Key) Create(string caseNumber, string? accountHash, DateTimeOffset now)
+    {
+        var key = RandomNumberGenerator.GetBytes(KeySize);
+        var wrapped = Encrypt(_masterKey, key, Aad(caseNumber));
+        return (new SubjectKey(caseNumber, Convert.ToBase64String(wrapped), MasterKeyId, accountHash, now), new DataKey(caseNumber, key));
+    }
+
+    public DataKey Open(SubjectKey stored)
+    {
+        if (stored.MasterKeyId != MasterKeyId)
+            throw new CryptographicException($"The key of case {stored.Id} was wrapped by master key {stored.MasterKeyId}; the configured one is {MasterKeyId}.");
+        return new DataKey(stored.Id, Decrypt(_masterKey, Convert.FromBase64String(stored.WrappedKey), Aad(stored.Id)));
+    }
+
+    private static byte[] Aad(string caseNumber) => Encoding.UTF8.GetBytes("vorgang-subject-key\n" + caseNumber);
+
+    internal static byte[] Encrypt(byte[] key, byte[] plaintext, byte[] associatedData)
+    {
+        var output = new byte[NonceSize + plaintext.Length + TagSize];
+        var nonce = output.AsSpan(0, NonceSize);
+        RandomNumberGenerator.Fill(nonce);
+        using var aes = new AesGcm(key, TagSize);
+        aes.Encrypt(nonce, plaintext, output.AsSpan(NonceSize, plaintext.Length), output.AsSpan(NonceSize + plaintext.Length), associatedData);
+        return output;
+    }
+
+    internal static byte[] Decrypt(byte[] key, byte[] sealedBytes, byte[] associatedData)
+    {
+        if (sealedBytes.Length < NonceSize + TagSize) throw new CryptographicException("The sealed value is too short.");
+        var length = sealedBytes.Length - NonceSize - TagSize;
+        var plaintext = new byte[length];
+        using var aes = new AesGcm(key, TagSize);
+        aes.Decrypt(sealedBytes.AsSpan(0, NonceSize), sealedBytes.AsSpan(NonceSize, length), sealedBytes.AsSpan(NonceSize + length), plaintext, associatedData);
+        return plaintext;
+    }
+}
+
+/// <summary>An opened data key of one case; lives for one request and is never stored or logged.</summary>
+public sealed class DataKey(string caseNumber, byte[] key)
+{
+    public string CaseNumber { get; } = caseNumber;
+    internal byte[] Bytes { get; } = key;
+    public override string ToString() => $"DataKey({CaseNumber})";
+}
