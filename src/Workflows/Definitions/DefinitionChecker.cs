@@ -19,6 +19,9 @@ public static class DefinitionChecker
         if (d.Dsl != SupportedDsl) Error("/dsl", "dsl-version", $"Unsupported DSL '{d.Dsl}'; this engine reads '{SupportedDsl}'.");
         if (d.LegalDeadline is { WorkingDays: null, CalendarDays: null })
             Error("/legalDeadline", "deadline-without-period", "Give the period as 'workingDays' or 'calendarDays'.");
+        if (d.Retention is null && (d.Form.Any(f => f.Personal) || d.Actions.Any(a => a.Inputs.Any(i => i.Personal))))
+            Warn("/retention", "retention-missing",
+                "The service collects personal data but declares no retention: it is kept until an admin erases it. Add 'retention: { erasePersonalDataAfterDays: N }'.");
         var expectedFile = $"{d.Id}/v{d.Version}.yaml";
         var normalized = file.Replace('\\', '/');
         if (normalized != expectedFile && !normalized.EndsWith("/" + expectedFile, StringComparison.Ordinal))

@@ -110,6 +110,10 @@ public sealed class DefinitionDiagnosticsTests
         ["schema: admin may not act"] = new([("    by: [caseworker]", "    by: [admin]")],
             "schema/pattern", "/actions/0/by/0", 41, ["schema/pattern"]),
         // Semantic checks.
+        ["personal data without retention"] = new([("    pattern: \"^[A-Z]\"", "    personal: true")],
+            "retention-missing", "/retention", 1, ["retention-missing"], Severity.Warning),
+        ["retention of no days"] = new([("parties: [school]", "parties: [school]\nretention: { erasePersonalDataAfterDays: 0 }")],
+            "schema/minimum", "/retention/erasePersonalDataAfterDays", 8, ["schema/minimum"]),
         ["unknown target state"] = new([("    to: in-review", "    to: in-revew")],
             "unknown-state", "/actions/0/to", 43, ["unknown-state", "unreachable-state", "unreachable-state"], MessageContains: "'in-revew'"),
         ["unknown source state"] = new([("    from: [in-review]", "    from: [in-revew]")],

@@ -22,7 +22,11 @@ public sealed record ServiceDefinitionView(
     IReadOnlyList<FieldDefinition> Form, IReadOnlyList<ComputedValue> Computed,
     IReadOnlyList<DocumentRequirement> Documents, IReadOnlyList<FeeDefinition> Fees,
     IReadOnlyList<PublicState> States, IReadOnlyList<PublicAction> Actions,
-    IReadOnlyList<int> Versions, System.Text.Json.Nodes.JsonObject Example);
+    IReadOnlyList<int> Versions, System.Text.Json.Nodes.JsonObject Example)
+{
+    /// <summary>How long personal data is kept once a case is final.</summary>
+    public RetentionDefinition? Retention { get; init; }
+}
 
 public sealed record SubmitApplicationExample(System.Text.Json.Nodes.JsonObject Data, string Language);
 
@@ -52,7 +56,7 @@ public static class ServiceCatalogEndpoints
             d.States.Select(s => new PublicState(s.Id, s.Initial, s.Final, s.Outcome, s.Status, s.NextStep, s.WaitingFor, s.ServiceNorm, s.Reminder, s.Timeout)).ToList(),
             d.Actions.Select(a => new PublicAction(a.Id, a.Kind, a.Label, a.Description, a.By, a.From, a.To, a.Inputs, a.Guard, a.GuardMessage)).ToList(),
             catalog.Published.Where(p => p.Definition.Id == d.Id).Select(p => p.Definition.Version).Order().ToList(),
-            DefinitionChecker.ResolveExample(d, time.Today())));
+            DefinitionChecker.ResolveExample(d, time.Today())) { Retention = d.Retention });
     }
 
     [WolverineGet("/api/services/{serviceId}/example", OperationId = "getServiceExample")]
