@@ -23,6 +23,7 @@ public static class Verbs
             .AddCommandLine(args.SkipWhile(a => !a.StartsWith("--")).Where(a => a.Contains('=')).ToArray())
             .Build();
         if (args[0] is "audit" or "projections") return DatabaseVerbAsync(args, configuration, output, errors);
+        if (args[0] is "keys") return KeyVerbsAsync(args, configuration, output, errors);
         int? result = args[0] switch
         {
             "definitions" => Definitions(args.Skip(1).ToArray(), configuration, output, errors),
@@ -44,6 +45,9 @@ public static class Verbs
             : await ProjectionVerbs.RunAsync(Positional(rest).ToArray(), options, configuration, output, errors);
     }
 
+    private static async Task<int?> KeyVerbsAsync(string[] args, IConfiguration configuration, TextWriter output, TextWriter errors) =>
+        await KeyVerbs.RunAsync(Positional(args.Skip(1).ToArray()).ToArray(), configuration, output, errors);
+
     private static int Help(TextWriter output)
     {
         output.WriteLine("""
@@ -57,6 +61,8 @@ public static class Verbs
                                                      mint a development token (roles: caseworker, auditor, admin, a party such as school, or citizen for a citizen account)
               audit verify [--case N]                recompute the hash chains of all cases (or one) from the stored events;
                                                      exit 0 when intact, 1 with the first broken link of each broken case
+              keys rotate                            re-wrap every case's data key with the current master key
+                                                     (old keys in Vorgang:DataProtection:PreviousMasterKeys)
               projections list                       name the read models
               projections rebuild [--name NAME]      rebuild all read models (or one) from the events, with progress and events/s;
                                                      stop the engine first

@@ -13,18 +13,26 @@ public static class MasterKey
 {
     public const string ConfigurationKey = "Vorgang:DataProtection:MasterKey";
 
-    public static KeyRing LoadKeyRing(IConfiguration configuration) => new(Load(configuration));
+    /// <summary>Master keys used before the current one (a list, <c>…:PreviousMasterKeys:0</c>, …): they only open keys not yet re-wrapped.</summary>
+    public const string PreviousKeysSection = "Vorgang:DataProtection:PreviousMasterKeys";
+
+    public static KeyRing LoadKeyRing(IConfiguration configuration) =>
+        new(Load(configuration), [.. configuration.GetSection(PreviousKeysSection).GetChildren()
+            .Select(c => c.Value).Where(v => !string.IsNullOrWhiteSpace(v)).Select(v => Parse(v!))]);
+
+    /// <summary>Base64 of exactly 32 bytes is the key itself; anything else is a passphrase, hashed to 32 bytes.</summary>
+    public static byte[] Parse(string configured)
+    {
+        var base64 = new byte[configured.Length];
+        return Convert.TryFromBase64String(configured.Trim(), base64, out var written) && written == 32
+            ? base64[..32]
+            : SHA256.HashData(Encoding.UTF8.GetBytes(configured));
+    }
 
     public static byte[] Load(IConfiguration configuration)
     {
         var configured = configuration[ConfigurationKey];
-        if (!string.IsNullOrWhiteSpace(configured))
-        {
-            var base64 = new byte[configured.Length];
-            return Convert.TryFromBase64String(configured.Trim(), base64, out var written) && written == 32
-                ? base64[..32]
-                : SHA256.HashData(Encoding.UTF8.GetBytes(configured));
-        }
+        if (!string.IsNullOrWhiteSpace(configured)) return Parse(configured);
         var file = Path.Combine(Path.GetFullPath(configuration["Vorgang:StateDirectory"] ?? ".vorgang"), "master-key");
         if (!File.Exists(file))
         {

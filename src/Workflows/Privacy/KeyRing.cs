@@ -11,15 +11,30 @@ public sealed class KeyRing
 {
     private const int KeySize = 32, NonceSize = 12, TagSize = 16;
     private readonly byte[] _masterKey;
+    private readonly Dictionary<string, byte[]> _previous;
 
-    public KeyRing(byte[] masterKey)
+    /// <param name="masterKey">Wraps new keys and opens keys it wrapped.</param>
+    /// <param name="previousMasterKeys">Only open keys they wrapped: while a rotation re-wraps the stored keys, both work.</param>
+    public KeyRing(byte[] masterKey, params byte[][] previousMasterKeys)
     {
-        if (masterKey.Length != KeySize) throw new ArgumentException("The master key must be 32 bytes (AES-256).", nameof(masterKey));
+        if (masterKey.Length != KeySize || previousMasterKeys.Any(k => k.Length != KeySize))
+            throw new ArgumentException("A master key must be 32 bytes (AES-256).", nameof(masterKey));
         _masterKey = masterKey;
-        MasterKeyId = Convert.ToHexStringLower(SHA256.HashData(masterKey))[..16];
+        MasterKeyId = IdOf(masterKey);
+        _previous = previousMasterKeys.Where(k => IdOf(k) != MasterKeyId).ToDictionary(IdOf);
     }
 
     public string MasterKeyId { get; }
+
+    public static string IdOf(byte[] masterKey) => Convert.ToHexStringLower(SHA256.HashData(masterKey))[..16];
+
+    /// <summary>The stored key wrapped anew with the current master key (a rotation step); unchanged when it already is.</summary>
+    public SubjectKey Rewrap(SubjectKey stored)
+    {
+        if (stored.MasterKeyId == MasterKeyId) return stored;
+        var key = Open(stored);
+        return stored with { WrappedKey = Convert.ToBase64String(Encrypt(_masterKey, key.Bytes, Aad(stored.Id))), MasterKeyId = MasterKeyId };
+    }
 
     /// <summary>
     /// The index of a citizen account (issuer and subject) under a key derived from the master key: it finds the account's
@@ -41,9 +56,11 @@ public sealed class KeyRing
 
     public DataKey Open(SubjectKey stored)
     {
-        if (stored.MasterKeyId != MasterKeyId)
-            throw new CryptographicException($"The key of case {stored.Id} was wrapped by master key {stored.MasterKeyId}; the configured one is {MasterKeyId}.");
-        return new DataKey(stored.Id, Decrypt(_masterKey, Convert.FromBase64String(stored.WrappedKey), Aad(stored.Id)));
+        var master = stored.MasterKeyId == MasterKeyId ? _masterKey
+            : _previous.TryGetValue(stored.MasterKeyId, out var previous) ? previous
+            : throw new CryptographicException(
+                $"The key of case {stored.Id} was wrapped by master key {stored.MasterKeyId}; the configured one is {MasterKeyId}. Configure that one as a previous master key.");
+        return new DataKey(stored.Id, Decrypt(master, Convert.FromBase64String(stored.WrappedKey), Aad(stored.Id)));
     }
 
     private static byte[] Aad(string caseNumber) => Encoding.UTF8.GetBytes("vorgang-subject-key\n" + caseNumber);

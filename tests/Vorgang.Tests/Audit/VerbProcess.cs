@@ -21,6 +21,7 @@ public static class VerbProcess
         };
         start.Environment["ConnectionStrings__Marten"] = await TestDatabase.ConnectionStringAsync();
         start.Environment["Vorgang__Auth__DevelopmentKey"] = AppFixture.DevelopmentKey;
+        start.Environment["Vorgang__DataProtection__MasterKey"] = AppFixture.MasterKey;
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
