@@ -143,7 +143,7 @@ public static class VorgangSetup
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: [DatabaseHealthCheck.ReadyTag]);
         // A request waiting on a database that does not answer (frozen, or its host gone without closing connections)
         // would otherwise wait for Npgsql's command timeout and Marten's retries, minutes in all: it gets 503 instead.
-        var requestTimeout = configuration.GetValue(RequestTimeoutKey, 10.0);
+        var requestTimeout = configuration.GetValue(RequestTimeoutKey, 15.0);
         services.AddRequestTimeouts(options =>
         {
             if (requestTimeout <= 0) return;
