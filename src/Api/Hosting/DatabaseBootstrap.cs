@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using Npgsql;
 
 namespace Vorgang.Api.Hosting;
 
@@ -30,5 +31,20 @@ public static class DatabaseBootstrap
             $"Vorgang: no {ConnectionStringKey} configured; using an embedded PostgreSQL with its data in {embedded.DataDirectory} " +
             $"({embedded.ConnectionString}). Set {DataDirectoryKey} to move it.");
         return (embedded.ConnectionString, embedded);
+    }
+
+    /// <summary>
+    /// Connecting, and waiting for a free pooled connection, gives up after 5 s rather than Npgsql's 15 s: Marten tries
+    /// each command up to four times, so a database host that does not answer would otherwise hold a request for a minute.
+    /// Whatever the connection string sets itself is kept.
+    /// </summary>
+    public static string WithConnectionDefaults(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        // Keys holds only what the string sets (by canonical name, whatever spelling was used).
+        var set = builder.Keys.Cast<string>().ToHashSet(StringComparer.OrdinalIgnoreCase);
+        if (set.Contains(nameof(NpgsqlConnectionStringBuilder.Timeout))) return connectionString;
+        builder.Timeout = 5;
+        return builder.ConnectionString;
     }
 }

@@ -4,6 +4,8 @@ using JasperFx;
 using JasperFx.CodeGeneration;
 using JasperFx.Events.Daemon;
 using Marten;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http.Timeouts;
 using Weasel.Core;
 using Npgsql;
 using OpenTelemetry;
@@ -27,6 +29,7 @@ namespace Vorgang.Api.Hosting;
 public static class VorgangSetup
 {
     public const string Schema = "vorgang";
+    public const string RequestTimeoutKey = "Vorgang:RequestTimeoutSeconds";
 
     public static readonly JsonSerializerOptions ApiJson = Configure(new JsonSerializerOptions(JsonSerializerDefaults.Web));
 
@@ -70,7 +73,7 @@ public static class VorgangSetup
         services.AddSingleton(MasterKey.LoadKeyRing(configuration));
         services.AddSingleton<Vorgang.Api.Features.Privacy.PersonalDataVault>();
 
-        var dataSource = new NpgsqlDataSourceBuilder(connectionString) { Name = "vorgang" }.Build();
+        var dataSource = new NpgsqlDataSourceBuilder(DatabaseBootstrap.WithConnectionDefaults(connectionString)) { Name = "vorgang" }.Build();
         services.AddSingleton(dataSource);
         services.AddSingleton(new CaseNumbers(dataSource, Schema));
         services.AddSingleton(new CaseChainVerifier(dataSource, Schema));
@@ -138,7 +141,22 @@ public static class VorgangSetup
             document.Info.License = new() { Name = "MIT" };
             return Task.CompletedTask;
         }));
-        services.AddHealthChecks();
+        // /health: the process answers (liveness; a database outage is no reason to restart the engine, it recovers by
+        // itself). /health/ready: PostgreSQL answers too (readiness; route traffic elsewhere meanwhile).
+        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: [DatabaseHealthCheck.ReadyTag]);
+        // A request waiting on a database that does not answer (frozen, or its host gone without closing connections)
+        // would otherwise wait for Npgsql's command timeout and Marten's retries, minutes in all: it gets 503 instead.
+        var requestTimeout = configuration.GetValue(RequestTimeoutKey, 15.0);
+        services.AddRequestTimeouts(options =>
+        {
+            if (requestTimeout <= 0) return;
+            options.DefaultPolicy = new RequestTimeoutPolicy
+            {
+                Timeout = TimeSpan.FromSeconds(requestTimeout),
+                TimeoutStatusCode = 503,
+                WriteTimeoutResponse = context => DatabaseOutage.WriteAsync(context),
+            };
+        });
 
         var telemetry = services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService("vorgang"))
@@ -159,11 +177,13 @@ public static class VorgangSetup
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseRequestTimeouts();
         app.UseMiddleware<JsonOnly>();
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapOpenApi();
-        app.MapHealthChecks("/health");
+        app.MapHealthChecks("/health", new HealthCheckOptions { Predicate = check => !check.Tags.Contains(DatabaseHealthCheck.ReadyTag) });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(DatabaseHealthCheck.ReadyTag) });
         // Wolverine's HTTP endpoints read and write JSON with the options of ConfigureHttpJsonOptions above.
         app.MapWolverineEndpoints();
     }

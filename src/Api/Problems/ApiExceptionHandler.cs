@@ -1,7 +1,6 @@
 using System.Text.Json;
 using JasperFx;
 using Microsoft.AspNetCore.Diagnostics;
-using Npgsql;
 
 namespace Vorgang.Api.Problems;
 
@@ -13,6 +12,14 @@ public sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) : I
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken ct)
     {
+        // An outage is expected and logged once per request without the stack: during one, every request fails alike.
+        if (DatabaseOutage.Is(exception) || DatabaseOutage.TimedOut(context))
+        {
+            logger.LogWarning("Request {Path} answered 503, the database is unavailable: {Error}", context.Request.Path, Innermost(exception));
+            await DatabaseOutage.WriteAsync(context, ct);
+            return true;
+        }
+
         var (status, rule, title, detail) = exception switch
         {
             ConcurrencyException =>
@@ -23,18 +30,22 @@ public sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) : I
                 (bad.StatusCode, "bad-request", "The request could not be read.", bad.Message),
             JsonException json =>
                 (400, "malformed-json", "The request body is not valid JSON for this endpoint.", JsonMessage(json)),
-            NpgsqlException { IsTransient: true } or TimeoutException =>
-                (503, "unavailable", "The service is briefly unavailable.", "Please try again in a moment."),
             _ => (500, "internal-error", "Something went wrong on our side.", "The error has been logged. Please try again later."),
         };
         if (status >= 500) logger.LogError(exception, "Request {Path} failed", context.Request.Path);
         else logger.LogInformation("Request {Path} refused: {Rule}: {Message}", context.Request.Path, rule, exception.Message);
-        if (status == 503) context.Response.Headers.RetryAfter = "5";
 
         var details = Problems.Create(status, rule, title, detail, context);
         context.Response.StatusCode = status;
         await context.Response.WriteAsJsonAsync(details, (JsonSerializerOptions?)null, Problems.ContentType, ct);
         return true;
+    }
+
+    // The cause, e.g. "SocketException: Connection refused", rather than Marten's wrapper.
+    private static string Innermost(Exception e)
+    {
+        while (e.InnerException is not null) e = e.InnerException;
+        return $"{e.GetType().Name}: {e.Message}";
     }
 
     // System.Text.Json messages name the path and position but may also name CLR types; keep only the former.

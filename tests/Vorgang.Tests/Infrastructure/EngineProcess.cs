@@ -7,14 +7,27 @@ namespace Vorgang.Tests.Infrastructure;
 public sealed partial class EngineProcess : IAsyncDisposable
 {
     private readonly Process _process;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _output = new();
 
     private EngineProcess(Process process, Uri url)
     {
         _process = process;
+        Url = url;
         Http = new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromSeconds(30) };
     }
 
     public HttpClient Http { get; }
+    public Uri Url { get; }
+
+    /// <summary>What the engine wrote to stdout after it started listening (its log), for checks and failure messages.</summary>
+    public string Output => string.Join('\n', _output);
+
+    /// <summary>SIGKILL: the engine dies at once, as in a power cut or an out-of-memory kill; no shutdown code runs.</summary>
+    public void Kill()
+    {
+        _process.Kill();
+        _process.WaitForExit();
+    }
 
     [GeneratedRegex(@"listening on (http://[^\s,]+)")]
     private static partial Regex ListeningLine();
@@ -42,8 +55,9 @@ public sealed partial class EngineProcess : IAsyncDisposable
             var match = ListeningLine().Match(line);
             if (match.Success)
             {
-                _ = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
-                return new EngineProcess(process, new Uri(match.Groups[1].Value));
+                var engine = new EngineProcess(process, new Uri(match.Groups[1].Value));
+                _ = engine.CollectOutputAsync();
+                return engine;
             }
         }
         process.Kill(entireProcessTree: true);
@@ -67,6 +81,18 @@ public sealed partial class EngineProcess : IAsyncDisposable
             throw new Xunit.Sdk.XunitException("The engine kept running although it should have refused to start.");
         }
         return (process.ExitCode, await stderr);
+    }
+
+    private async Task CollectOutputAsync()
+    {
+        try
+        {
+            while (await _process.StandardOutput.ReadLineAsync() is { } line) _output.Enqueue(line);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            // The process is gone; what it wrote so far is kept.
+        }
     }
 
     public async ValueTask DisposeAsync()

@@ -1,5 +1,6 @@
 using Marten;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http.Timeouts;
 using Microsoft.AspNetCore.Mvc;
 using Vorgang.Api.Features.Casework;
 using Vorgang.Api.Security;
@@ -39,6 +40,8 @@ public static class AuditEndpoints
     [Tags("Audit")]
     [ProducesResponseType<ChainSummary>(200)]
     [ProducesResponseType<ProblemDetails>(403, "application/problem+json")]
+    // It reads every event, which takes minutes on a large store: not bounded by Vorgang:RequestTimeoutSeconds.
+    [DisableRequestTimeout]
     public static async Task<IResult> VerifyAll(CaseChainVerifier verifier, HttpContext context, CancellationToken ct)
     {
         if (AuditorsOnly(context) is { } refused) return refused;
