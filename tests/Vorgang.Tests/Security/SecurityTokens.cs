@@ -1,0 +1,59 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+using Vorgang.Api.Security;
+using Vorgang.Tests.Infrastructure;
+
+namespace Vorgang.Tests.Security;
+
+/// <summary>Tokens the tests craft by hand: right or wrong in exactly one respect.</summary>
+public static class SecurityTokens
+{
+    public static SymmetricSecurityKey DevelopmentKey => new(Encoding.UTF8.GetBytes(AppFixture.DevelopmentKey)) { KeyId = "vorgang-dev" };
+
+    /// <summary>A caseworker's claims as the engine's own token verb writes them.</summary>
+    public static Dictionary<string, object> Claims(string? role = "caseworker", string? team = "registration-office", string subject = "anna", string name = "Anna Schmidt")
+    {
+        var claims = new Dictionary<string, object> { ["sub"] = subject, ["name"] = name };
+        if (role is not null) claims["role"] = role;
+        if (team is not null) claims["team"] = team;
+        return claims;
+    }
+
+    public static string Hmac(
+        IDictionary<string, object>? claims = null, string issuer = StaffAuth.DefaultIssuer, string audience = StaffAuth.DefaultAudience,
+        SecurityKey? key = null, DateTime? notBefore = null, DateTime? expires = null, string algorithm = SecurityAlgorithms.HmacSha256)
+    {
+        var now = DateTime.UtcNow;
+        return new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = issuer,
+            Audience = audience,
+            Claims = claims ?? Claims(),
+            IssuedAt = (notBefore ?? now).AddMinutes(-1),
+            NotBefore = notBefore ?? now.AddMinutes(-1),
+            Expires = expires ?? now.AddHours(1),
+            SigningCredentials = new SigningCredentials(key ?? DevelopmentKey, algorithm),
+        });
+    }
+
+    /// <summary>An unsigned token (<c>alg: none</c>) with otherwise valid claims: header and payload, and an empty signature.</summary>
+    public static string Unsigned(IDictionary<string, object>? claims = null, string issuer = StaffAuth.DefaultIssuer, string audience = StaffAuth.DefaultAudience)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var payload = new Dictionary<string, object>(claims ?? Claims())
+        {
+            ["iss"] = issuer,
+            ["aud"] = audience,
+            ["nbf"] = now.AddMinutes(-1).ToUnixTimeSeconds(),
+            ["iat"] = now.AddMinutes(-1).ToUnixTimeSeconds(),
+            ["exp"] = now.AddHours(1).ToUnixTimeSeconds(),
+        };
+        return Base64Url("{\"alg\":\"none\",\"typ\":\"JWT\"}") + "." + Base64Url(System.Text.Json.JsonSerializer.Serialize(payload)) + ".";
+    }
+
+    public static RsaSecurityKey NewRsaKey(string keyId) => new(RSA.Create(2048)) { KeyId = keyId };
+
+    private static string Base64Url(string text) => Base64UrlEncoder.Encode(Encoding.UTF8.GetBytes(text));
+}
