@@ -52,6 +52,7 @@ public static class VorgangSetup
         options.Projections.SlowPollingTime = TimeSpan.FromMilliseconds(250);
         options.AddCases(snapshot: readModels);
         options.AddAudit();
+        Vorgang.Api.Features.Tracking.TrackingLockout.AddSchema(options);
         if (readModels) options.AddReadModels(catalog);
     }
 
@@ -128,6 +129,7 @@ public static class VorgangSetup
         });
         services.AddExceptionHandler<ApiExceptionHandler>();
         services.AddStaffAuth(configuration);
+        Vorgang.Api.Features.Tracking.TrackingLockoutSetup.AddTrackingLockout(services, configuration);
         services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "Vorgang";
@@ -159,6 +161,7 @@ public static class VorgangSetup
         app.UseMiddleware<JsonOnly>();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseMiddleware<Vorgang.Api.Features.Tracking.TrackingLockoutMiddleware>();
         app.MapOpenApi();
         app.MapHealthChecks("/health");
         // Wolverine's HTTP endpoints read and write JSON with the options of ConfigureHttpJsonOptions above.
