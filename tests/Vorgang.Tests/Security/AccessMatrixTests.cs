@@ -188,7 +188,7 @@ public sealed class AccessMatrixTests(AppFixture app) : ApiTest(app)
         Who.School or Who.SchoolNotAddressed => App.Token("school", null, "Grundschule Lobeda-West", "school-lobeda-west"),
         Who.Auditor => App.Token("auditor", null, "Ida Prüfer", "ida"),
         Who.Admin => App.Token("admin", null, "Ada Admin", "ada"),
-        Who.NoRole => SecurityTokens.Hmac(SecurityTokens.Claims(role: null, team: null, subject: "nobody", name: "No Body")),
+        Who.NoRole => SecurityTokens.Signed(SecurityTokens.Claims(role: null, team: null, subject: "nobody", name: "No Body")),
         _ => null,
     };
 
