@@ -11,6 +11,7 @@ using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using Vorgang.Api.Features.Deadlines;
+using Vorgang.Api.Features.Tracking;
 using Vorgang.Api.Problems;
 using Vorgang.Api.Security;
 using Vorgang.Api.Telemetry;
@@ -52,7 +53,7 @@ public static class VorgangSetup
         options.Projections.SlowPollingTime = TimeSpan.FromMilliseconds(250);
         options.AddCases(snapshot: readModels);
         options.AddAudit();
-        Vorgang.Api.Features.Tracking.TrackingLockout.AddSchema(options);
+        options.AddTrackingLockout();
         if (readModels) options.AddReadModels(catalog);
     }
 
@@ -129,7 +130,7 @@ public static class VorgangSetup
         });
         services.AddExceptionHandler<ApiExceptionHandler>();
         services.AddStaffAuth(configuration);
-        Vorgang.Api.Features.Tracking.TrackingLockoutSetup.AddTrackingLockout(services, configuration);
+        services.AddTrackingLockout(configuration);
         services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "Vorgang";
@@ -161,7 +162,7 @@ public static class VorgangSetup
         app.UseMiddleware<JsonOnly>();
         app.UseAuthentication();
         app.UseAuthorization();
-        app.UseMiddleware<Vorgang.Api.Features.Tracking.TrackingLockoutMiddleware>();
+        app.UseMiddleware<TrackingLockoutMiddleware>();
         app.MapOpenApi();
         app.MapHealthChecks("/health");
         // Wolverine's HTTP endpoints read and write JSON with the options of ConfigureHttpJsonOptions above.

@@ -50,7 +50,7 @@ public sealed class TrackingLockout(NpgsqlDataSource dataSource, TimeProvider ti
     public bool Enabled => options.Enabled;
 
     /// <summary>The table, created with Marten's other schema objects at start.</summary>
-    public static void AddSchema(StoreOptions store)
+    internal static void AddSchema(StoreOptions store)
     {
         var table = new Table(new PostgresqlObjectName(store.DatabaseSchemaName, TableName, SchemaUtils.IdentifierUsage.General));
         table.AddColumn<string>("key").AsPrimaryKey();
@@ -199,6 +199,9 @@ public sealed class TrackingLockoutMiddleware(RequestDelegate next)
 
 public static class TrackingLockoutSetup
 {
+    /// <summary>The failure counters' table, beside the event store's.</summary>
+    public static void AddTrackingLockout(this StoreOptions store) => TrackingLockout.AddSchema(store);
+
     public static IServiceCollection AddTrackingLockout(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton(configuration.GetSection("Vorgang:Tracking").Get<TrackingLockoutOptions>() ?? new TrackingLockoutOptions());
