@@ -13,6 +13,7 @@ using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using Vorgang.Api.Features.Deadlines;
+using Vorgang.Api.Features.Tracking;
 using Vorgang.Api.Problems;
 using Vorgang.Api.Security;
 using Vorgang.Api.Telemetry;
@@ -55,6 +56,7 @@ public static class VorgangSetup
         options.Projections.SlowPollingTime = TimeSpan.FromMilliseconds(250);
         options.AddCases(snapshot: readModels);
         options.AddAudit();
+        options.AddTrackingLockout();
         if (readModels) options.AddReadModels(catalog);
     }
 
@@ -134,6 +136,7 @@ public static class VorgangSetup
         services.AddExceptionHandler<ApiExceptionHandler>();
         services.AddStaffAuth(configuration);
         services.AddCitizenAuth(configuration);
+        services.AddTrackingLockout(configuration);
         services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "Vorgang";
@@ -181,6 +184,7 @@ public static class VorgangSetup
         app.UseMiddleware<JsonOnly>();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseMiddleware<TrackingLockoutMiddleware>();
         app.MapOpenApi();
         app.MapHealthChecks("/health", new HealthCheckOptions { Predicate = check => !check.Tags.Contains(DatabaseHealthCheck.ReadyTag) });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(DatabaseHealthCheck.ReadyTag) });

@@ -25,9 +25,18 @@ public static class StaffAuth
     public static void AddStaffAuth(this IServiceCollection services, IConfiguration configuration)
     {
         var auth = configuration.GetSection("Vorgang:Auth");
-        var issuer = auth["Issuer"] ?? DefaultIssuer;
-        var audience = auth["Audience"] ?? DefaultAudience;
         var authority = auth["Authority"];
+        var production = !string.IsNullOrWhiteSpace(authority);
+        // With an OIDC authority the issuer comes from its metadata (a configured one is accepted besides);
+        // the development issuer must not be accepted there, or a development token would pass the issuer check.
+        var issuer = auth["Issuer"] ?? (production ? null : DefaultIssuer);
+        var audience = auth["Audience"] ?? DefaultAudience;
+        var claimNames = StaffClaimNames.From(auth);
+        // Only the algorithms the key kind is meant for: HMAC for the development key, RSA signatures from an
+        // authority (Keycloak signs with RS256); a token naming anything else (or "none") is refused.
+        var algorithms = auth["Algorithms"] is { Length: > 0 } configured
+            ? configured.Split([',', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            : production ? [SecurityAlgorithms.RsaSha256] : [SecurityAlgorithms.HmacSha256];
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(options =>
         {
@@ -35,19 +44,43 @@ public static class StaffAuth
             options.TokenValidationParameters = new TokenValidationParameters
             {
                 ValidIssuer = issuer,
+                ValidateIssuer = true,
                 ValidAudience = audience,
+                ValidateAudience = true,
+                ValidateLifetime = true,
+                RequireExpirationTime = true,
+                RequireSignedTokens = true,
+                ValidateIssuerSigningKey = true,
+                ValidAlgorithms = algorithms,
                 NameClaimType = "name",
                 RoleClaimType = "role",
                 ClockSkew = TimeSpan.FromMinutes(1),
             };
-            if (!string.IsNullOrWhiteSpace(authority))
+            if (production)
             {
                 options.Authority = authority;
+                if (auth["MetadataAddress"] is { Length: > 0 } metadata) options.MetadataAddress = metadata;
+                // Only for a provider inside a trusted network or a test: metadata and keys over plain HTTP can be forged.
+                options.RequireHttpsMetadata = auth.GetValue("RequireHttpsMetadata", true);
             }
             else
             {
                 options.TokenValidationParameters.IssuerSigningKey = SigningKey(configuration);
             }
+            options.Events = new JwtBearerEvents
+            {
+                // Providers put roles and teams where they like (Keycloak: realm_access.roles, groups): one role and
+                // at most one team claim, named "role" and "team", are what the rest of the engine reads.
+                OnTokenValidated = context =>
+                {
+                    if (context.Principal?.Identity is ClaimsIdentity identity)
+                    {
+                        var catalog = context.HttpContext.RequestServices.GetService<DefinitionCatalog>();
+                        StaffClaims.Normalize(identity, claimNames, StaffClaims.KnownRoles(catalog), StaffClaims.KnownTeams(catalog));
+                    }
+                    return Task.CompletedTask;
+                },
+            };
         });
         services.AddAuthorization(options =>
             options.AddPolicy(StaffPolicy, policy => policy.RequireAuthenticatedUser().RequireClaim("role")));

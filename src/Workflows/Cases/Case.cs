@@ -39,6 +39,11 @@ public sealed record Case
     public bool IsClosed { get; init; }
     public DateTimeOffset? ClosedAt { get; init; }
     public DateTimeOffset LastChangedAt { get; init; }
+    /// <summary>
+    /// Every state the case has been in, in the order first entered. It decides which second parties the case has been
+    /// addressed to (<see cref="PartyAccess"/>): a party keeps reading a case it once had to act on.
+    /// </summary>
+    public IReadOnlyList<string> VisitedStates { get; init; } = [];
     // Set by Marten to the stream version (a settable property is how Marten maps it).
     public long Version { get; set; }
 
@@ -57,6 +62,7 @@ public sealed record Case
         SubmittedAt = e.SubmittedAt,
         DueOn = e.DueOn,
         LastChangedAt = e.SubmittedAt,
+        VisitedStates = [e.State],
         Version = 1,
     };
 
@@ -121,6 +127,14 @@ public sealed record Case
         _ => throw new InvalidOperationException($"A case cannot apply {@event.GetType().Name}."),
     } with { Version = Version + 1 };
 
-    private Case Move(ICaseTransition e) => this with { State = e.ToState, LastChangedAt = e.TakenAt };
+    private Case Move(ICaseTransition e) => this with
+    {
+        State = e.ToState,
+        LastChangedAt = e.TakenAt,
+        VisitedStates = VisitedStates.Contains(e.ToState) ? VisitedStates : [.. VisitedStates, e.ToState],
+    };
+
+    /// <summary>Whether the case is in or has been in the state (a snapshot stored before <see cref="VisitedStates"/> knows its current state only).</summary>
+    public bool HasBeenIn(string state) => State == state || VisitedStates.Contains(state);
 
 }

@@ -268,11 +268,13 @@ public sealed class ErrorResponseTests(AppFixture app) : ApiTest(app)
         var submitted = await Host.Submit(Service);
         var otto = App.Token("caseworker", "parking-permits", "Otto Fremd", subject: "otto");
         var read = await Get($"/api/cases/{submitted.CaseNumber}", otto);
-        read.AssertProblem(403, "other-team");
+        // The same 404 as for a case number nobody uses: the refusal must not tell that the case exists.
+        read.AssertProblem(404, "not-found");
         Assert.DoesNotContain("Erika", read.Text);
+        Assert.DoesNotContain("registration-office", read.Text);
 
-        (await Act(submitted.CaseNumber, "claim", otto, 1)).AssertProblem(403, "other-team");
-        (await Act(submitted.CaseNumber, "start-review", otto, 1)).AssertProblem(403, "other-team");
+        (await Act(submitted.CaseNumber, "claim", otto, 1)).AssertProblem(404, "not-found");
+        (await Act(submitted.CaseNumber, "start-review", otto, 1)).AssertProblem(404, "not-found");
     }
 
     [Fact]

@@ -195,8 +195,9 @@ public sealed class HistoryAndAsOfTests(AppFixture app) : ApiTest(app)
 
         var otto = App.Token("caseworker", "parking-permits", "Otto Fremd", subject: "otto");
         var history = await Host.Get($"/api/cases/{caseNumber}/history", otto);
-        history.AssertProblem(403, "other-team");
+        // Answered like a case that does not exist, so that nobody learns which numbers another team works on.
+        history.AssertProblem(404, "not-found");
         Assert.DoesNotContain("Erika", history.Text);
-        (await Host.Get($"/api/cases/{caseNumber}/state?version=1", otto)).AssertProblem(403, "other-team");
+        (await Host.Get($"/api/cases/{caseNumber}/state?version=1", otto)).AssertProblem(404, "not-found");
     }
 }

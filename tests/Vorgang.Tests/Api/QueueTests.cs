@@ -194,7 +194,8 @@ public sealed class QueueTests(AppFixture app) : ApiTest(app)
         Assert.Equal([central.CaseNumber], CaseNumbers(await Queue()));
         var lobedaWorker = App.Token("caseworker", "registration-office-lobeda", "Lea Lobeda", subject: "lea");
         Assert.Equal([lobeda.CaseNumber], CaseNumbers(await Queue(token: lobedaWorker, team: "registration-office-lobeda")));
-        (await Host.Get($"/api/cases/{lobeda.CaseNumber}", Anna)).AssertProblem(403, "other-team");
+        // Another team's case answers like a case that does not exist.
+        (await Host.Get($"/api/cases/{lobeda.CaseNumber}", Anna)).AssertProblem(404, "not-found");
     }
 
     [Fact]

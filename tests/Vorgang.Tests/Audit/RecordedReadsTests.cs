@@ -74,8 +74,8 @@ public sealed class RecordedReadsTests(AppFixture app) : ApiTest(app)
         var submitted = await Host.Submit(Service);
         await Host.Track(submitted.CaseNumber, submitted.TrackingCode);
         var otto = App.Token("caseworker", "parking-permits", "Otto Fremd", subject: "otto");
-        (await Host.Get($"/api/cases/{submitted.CaseNumber}", otto)).AssertProblem(403, "other-team");
-        (await Host.Get($"/api/cases/{submitted.CaseNumber}/history", otto)).AssertProblem(403, "other-team");
+        (await Host.Get($"/api/cases/{submitted.CaseNumber}", otto)).AssertProblem(404, "not-found");
+        (await Host.Get($"/api/cases/{submitted.CaseNumber}/history", otto)).AssertProblem(404, "not-found");
 
         Assert.Empty(await Reads(submitted.CaseNumber));
     }

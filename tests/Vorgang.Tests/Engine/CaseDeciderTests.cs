@@ -163,11 +163,12 @@ public sealed class CaseDeciderTests
         {
             Id = CaseNumber, ServiceId = "change-of-address", DefinitionVersion = 1, State = "submitted",
             Team = "registration-office-lobeda", Language = "de", Data = state.Data, TrackingCodeHash = CodeHash,
-            SubmittedAt = Now, DueOn = new DateOnly(2026, 3, 16), LastChangedAt = Now, SubmittedBy = Actor.AnonymousCitizen(),
+            SubmittedAt = Now, DueOn = new DateOnly(2026, 3, 16), LastChangedAt = Now, SubmittedBy = Actor.AnonymousCitizen(), VisitedStates = state.VisitedStates,
             // The stream version after its first event, as Marten sets it on the stored snapshot.
             Version = 1,
         }, state);
         Assert.True(JsonNode.DeepEquals(data, state.Data));
+        Assert.Equal(["submitted"], state.VisitedStates);
         Assert.NotSame(submitted.Data, state.Data);
     }
 
@@ -273,9 +274,11 @@ public sealed class CaseDeciderTests
         var taken = Assert.IsType<CaseActionTaken>(events[1]);
         Assert.Equal(new CaseActionTaken(CaseNumber, "start-review", "submitted", "in-review", taken.Input, null, Anna.AsActor(), Later), taken);
         Assert.Empty(taken.Input);
+        var after = Fold(state, events);
         Assert.Equal(
-            state with { State = "in-review", AssigneeId = "anna", AssigneeName = "Anna Schmidt", LastChangedAt = Later, Version = state.Version + 2 },
-            Fold(state, events));
+            state with { State = "in-review", AssigneeId = "anna", AssigneeName = "Anna Schmidt", LastChangedAt = Later, VisitedStates = after.VisitedStates, Version = state.Version + 2 },
+            after);
+        Assert.Equal(["submitted", "in-review"], after.VisitedStates);
     }
 
     [Fact]
@@ -292,7 +295,8 @@ public sealed class CaseDeciderTests
         // Waiting for the citizen stops the legal clock (see Deadlines/LegalClockTests).
         Assert.Equal(new DeadlineSuspended(CaseNumber, "request-landlord-confirmation", "waiting-for-citizen", state.DueOn!.Value, Today, Later), events[1]);
         var after = Fold(state, events);
-        Assert.Equal(state with { State = "waiting-for-citizen", ClockStoppedOn = Today, DeadlineHistory = after.DeadlineHistory, Version = state.Version + 2 }, after);
+        Assert.Equal(state with { State = "waiting-for-citizen", ClockStoppedOn = Today, DeadlineHistory = after.DeadlineHistory, VisitedStates = after.VisitedStates, Version = state.Version + 2 }, after);
+        Assert.Equal([.. state.VisitedStates, "waiting-for-citizen"], after.VisitedStates);
     }
 
     [Fact]
@@ -306,9 +310,10 @@ public sealed class CaseDeciderTests
         var decided = Assert.IsType<CaseDecided>(events[0]);
         Assert.Equal(new CaseDecided(CaseNumber, "register", "in-review", "registered", "approved", decided.Input, Anna.AsActor(), Later), decided);
         Assert.Equal(new CaseClosed(CaseNumber, "registered", "approved", Later), events[1]);
+        var after = Fold(state, events);
         Assert.Equal(
-            state with { State = "registered", Outcome = "approved", IsClosed = true, ClosedAt = Later, LastChangedAt = Later, Version = state.Version + 2 },
-            Fold(state, events));
+            state with { State = "registered", Outcome = "approved", IsClosed = true, ClosedAt = Later, LastChangedAt = Later, VisitedStates = after.VisitedStates, Version = state.Version + 2 },
+            after);
     }
 
     [Fact]
@@ -337,9 +342,10 @@ public sealed class CaseDeciderTests
         var withdrawn = Assert.IsType<CaseWithdrawn>(events[0]);
         Assert.Equal(new CaseWithdrawn(CaseNumber, "withdraw", "submitted", "withdrawn", withdrawn.Input, null, Citizen.AsActor(), Later), withdrawn);
         Assert.Equal(new CaseClosed(CaseNumber, "withdrawn", "withdrawn", Later), events[1]);
+        var after = Fold(state, events);
         Assert.Equal(
-            state with { State = "withdrawn", Outcome = "withdrawn", IsClosed = true, ClosedAt = Later, LastChangedAt = Later, Version = state.Version + 2 },
-            Fold(state, events));
+            state with { State = "withdrawn", Outcome = "withdrawn", IsClosed = true, ClosedAt = Later, LastChangedAt = Later, VisitedStates = after.VisitedStates, Version = state.Version + 2 },
+            after);
     }
 
     [Fact]

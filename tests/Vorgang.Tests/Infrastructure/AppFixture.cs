@@ -68,6 +68,10 @@ public sealed class AppFixture : IAsyncLifetime
         await Host.Services.GetRequiredService<IDocumentStore>().Advanced.ResetAllData();
         // Marten's reset leaves Wolverine's tables alone: timers of earlier tests' cases would still be scheduled.
         await Host.Services.GetRequiredService<Wolverine.Runtime.IWolverineRuntime>().Storage.Admin.ClearAllAsync();
+        // Nor the tracking-code failure counters, which are a table of their own: one test's wrong codes must not lock another's.
+        await using var clearLockouts = Host.Services.GetRequiredService<Npgsql.NpgsqlDataSource>()
+            .CreateCommand($"truncate {Vorgang.Api.Hosting.VorgangSetup.Schema}.{Vorgang.Api.Features.Tracking.TrackingLockout.TableName}");
+        await clearLockouts.ExecuteNonQueryAsync();
     }
 
     public string Token(string role, string? team = null, string name = "Test User", string? subject = null) =>

@@ -258,8 +258,8 @@ public sealed class BuildingPermitConsultationTests(AppFixture app) : ApiTest(ap
         if (team != Team)
         {
             var (status, problem) = await Host.TryStaffCase(submitted.CaseNumber, App.Token("caseworker", Team, "Bernd Bauer", subject: "bernd"));
-            Assert.Equal(403, status);
-            Assert.Equal("other-team", (string)problem!["rule"]!);
+            Assert.Equal(404, status);
+            Assert.Equal("not-found", (string)problem!["rule"]!);
         }
 
         staff = await Host.Act(submitted.CaseNumber, caseworker, "propose-slots", Slots());

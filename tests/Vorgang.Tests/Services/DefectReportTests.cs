@@ -105,15 +105,16 @@ public sealed class DefectReportTests(AppFixture app) : ApiTest(app)
 
         // Each department sees its own reports only.
         var roads = Caseworker(RoadTeam);
+        // Another department's report answers like one that does not exist; its queue is refused by name (teams are public).
         var (status, problem) = await Host.TryStaffCase(lamp.CaseNumber, roads);
-        Assert.Equal(403, status);
-        Assert.Equal("other-team", (string)problem!["rule"]!);
+        Assert.Equal(404, status);
+        Assert.Equal("not-found", (string)problem!["rule"]!);
         var (queueStatus, queueProblem, _) = await Host.Send(HttpMethod.Get, "/api/queues/street-lighting", token: roads);
         Assert.Equal(403, queueStatus);
         Assert.Equal("other-team", (string)queueProblem!["rule"]!);
         (status, problem) = await Host.TryAct(lamp.CaseNumber, roads, "start-work", 1);
-        Assert.Equal(403, status);
-        Assert.Equal("other-team", (string)problem!["rule"]!);
+        Assert.Equal(404, status);
+        Assert.Equal("not-found", (string)problem!["rule"]!);
 
         // The lighting department works its report to the end.
         var lighting = Caseworker("street-lighting");

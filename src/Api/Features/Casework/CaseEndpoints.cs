@@ -73,6 +73,7 @@ public static class CaseEndpoints
         string caseNumber, IDocumentSession session, DefinitionCatalog catalog, PersonalDataVault vault, TimeProvider time, HttpContext context, CancellationToken ct)
     {
         var caller = context.User.StaffCaller();
+        if (Access.RefuseReplayBy(caller, context) is { } notForParties) return notForParties;
         var readable = await Access.ReadableAsync(caseNumber, caller, session, catalog, context, ct);
         if (readable.Refused is not null) return readable.Refused;
         var (state, definition) = (readable.State!, readable.Definition!);
@@ -98,6 +99,7 @@ public static class CaseEndpoints
         PersonalDataVault vault, TimeProvider time, HttpContext context, CancellationToken ct)
     {
         var caller = context.User.StaffCaller();
+        if (Access.RefuseReplayBy(caller, context) is { } notForParties) return notForParties;
         DateTimeOffset? moment = null;
         if (at is not null)
         {
@@ -149,16 +151,23 @@ public static class CaseEndpoints
     };
 }
 
-/// <summary>Who may read or change which case: caseworkers their team's, parties the services they take part in, auditors read everything.</summary>
+/// <summary>
+/// Who may read or change which case (docs/security-roles.md): caseworkers their team's cases, second parties the cases
+/// addressed to them (<see cref="PartyAccess"/>), auditors and admins every case; auditors change nothing.
+/// A case the caller may not reach is answered exactly like a case that does not exist, so that a refusal never tells
+/// whether a case number is in use.
+/// </summary>
 public static class Access
 {
     public static IResult NoRole(HttpContext context) =>
         Problems.Problems.Status(context, 403, "role-not-allowed", "Your token carries no staff role.", "Sign in as caseworker, auditor, admin or a party of the service.");
 
-    /// <summary>A case the caller may read, with the definition version it runs on — or the 404/403 that refuses it.</summary>
+    /// <summary>A case the caller may read, with the definition version it runs on — or the 403 (no staff role) or 404 that refuses it.</summary>
     public static async Task<(Case? State, ProcessDefinition? Definition, IResult? Refused)> ReadableAsync(
         string caseNumber, Caller? caller, IQuerySession session, DefinitionCatalog catalog, HttpContext context, CancellationToken ct)
     {
+        // Decided before the case is looked at: the answer to a caller without a role must not depend on the number.
+        if (caller is null) return (null, null, NoRole(context));
         var state = CaseNumbers.IsWellFormed(caseNumber) ? await session.LoadAsync<Case>(caseNumber, ct) : null;
         var definition = state is null ? null : catalog.Get(state.ServiceId, state.DefinitionVersion);
         if (state is null || definition is null) return (null, null, CaseSessions.NoCase(context, caseNumber));
@@ -169,10 +178,34 @@ public static class Access
     {
         null => NoRole(context),
         { Role: Roles.Auditor or Roles.Admin } => null,
-        { Role: Roles.Caseworker } when caller.Team == state.Team => null,
-        { Role: Roles.Caseworker } => Problems.Problems.Status(context, 403, "other-team", "This case belongs to another team.", $"Case {state.Id} is worked by team '{state.Team}'."),
-        _ when definition.Parties.Contains(caller.Role) => null,
-        _ => Problems.Problems.Status(context, 403, "role-not-allowed", "Your role has no access to this case.", $"Role '{caller.Role}' takes no part in service '{definition.Id}'."),
+        { Role: Roles.Caseworker } when caller.Team is not null && caller.Team == state.Team => null,
+        { Role: Roles.Caseworker } => CaseSessions.NoCase(context, state.Id),
+        _ when PartyAccess.IsAddressedTo(definition, state, caller.Role) => null,
+        // Another team's case, a case never addressed to this party, a role the service does not know: the same 404 as
+        // for a number nobody uses (same status, rule, title and detail), so that the refusal reveals nothing.
+        _ => CaseSessions.NoCase(context, state.Id),
+    };
+
+    /// <summary>
+    /// The full history and past states are the office's and the auditors' — with internal notes and every personal value
+    /// ever given. A party works with the current staff view of the cases addressed to it. Refused by role, before the
+    /// case is looked at, so the answer says nothing about the case.
+    /// </summary>
+    public static IResult? RefuseReplayBy(Caller? caller, HttpContext context) => caller switch
+    {
+        null or { Role: Roles.Caseworker or Roles.Auditor or Roles.Admin } => null,
+        _ => Problems.Problems.Status(context, 403, "role-not-allowed", "The history of a case is for the office and auditors.",
+            $"Role '{caller.Role}' reads the current view of the cases addressed to it: GET /api/cases/{{caseNumber}}."),
+    };
+
+    /// <summary>Who may submit with a token: caseworkers and admins, for a citizen at the counter. Without a token anyone may.</summary>
+    public static IResult? RefuseSubmissionBy(Caller? staff, HttpContext context) => staff switch
+    {
+        null or { Role: Roles.Caseworker or Roles.Admin } => null,
+        { Role: Roles.Auditor } => Problems.Problems.Status(context, 403, "read-only", "Auditors read cases but do not change them.",
+            "Submit without your token, or use a caseworker account to submit for a citizen."),
+        _ => Problems.Problems.Status(context, 403, "role-not-allowed", "Your role may not submit for a citizen.",
+            $"Role '{staff.Role}' answers the cases addressed to it; caseworkers submit for citizens at the counter."),
     };
 
     public static IResult? CanAct(Caller caller, Case state, ProcessDefinition definition, HttpContext context) =>

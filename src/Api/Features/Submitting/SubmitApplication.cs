@@ -56,6 +56,8 @@ public static class SubmitApplicationEndpoint
     {
         var definition = catalog.Latest(serviceId);
         if (definition is null) return Problems.Problems.NotFound(context, $"There is no service '{serviceId}'.");
+        // Only staff who work cases submit for a citizen (channel counter); an auditor changes nothing, a party only answers.
+        if (Access.RefuseSubmissionBy(context.User.StaffCaller(), context) is { } refused) return refused;
         var (request, malformed) = await RequestBodies.ReadAsync(context);
         if (malformed is not null) return malformed;
         var shapeErrors = new List<FieldError>();

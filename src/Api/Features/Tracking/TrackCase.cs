@@ -24,6 +24,8 @@ public static class TrackCaseEndpoints
     [Tags("Citizens")]
     [ProducesResponseType<CitizenCaseView>(200)]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(429, "application/problem+json")]
+    [TrackingLockout]
     public static async Task<IResult> Get(
         string caseNumber, [FromHeader(Name = TrackingCodeHeader)] string? trackingCode, [FromQuery] string? lang,
         IQuerySession session, DefinitionCatalog catalog, CitizenOutlooks outlooks, PersonalDataVault vault, TimeProvider time, HttpContext context, CancellationToken ct)
@@ -38,6 +40,7 @@ public static class TrackCaseEndpoints
     }
 
     [WolverineGet("/api/track/{caseNumber}/accesses", OperationId = "trackCaseAccesses")]
+    [TrackingLockout]
     [EndpointSummary("Who of the office read the citizen's personal data in this case, and when (needs X-Tracking-Code).")]
     [Tags("Citizens")]
     [ProducesResponseType<DataAccesses>(200)]
@@ -60,6 +63,8 @@ public static class TrackCaseEndpoints
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(409, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(422, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(429, "application/problem+json")]
+    [TrackingLockout]
     [Consumes(typeof(ActionRequest), "application/json")]
     public static async Task<IResult> Post(
         string caseNumber, string actionId, [FromHeader(Name = TrackingCodeHeader)] string? trackingCode,
@@ -85,6 +90,10 @@ public static class TrackCaseEndpoints
 
     private static string? PreferredLanguage(HttpContext context) => CitizenCases.PreferredLanguage(context);
 
-    private static IResult NotFound(HttpContext context) =>
-        Problems.Problems.NotFound(context, "No case matches this case number and tracking code. Check both and try again.");
+    private static IResult NotFound(HttpContext context)
+    {
+        // Every such answer counts towards the lockout of the number and of the client (TrackingLockout), case or no case.
+        TrackingLockout.MarkFailed(context);
+        return Problems.Problems.NotFound(context, "No case matches this case number and tracking code. Check both and try again.");
+    }
 }
