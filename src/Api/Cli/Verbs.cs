@@ -58,7 +58,8 @@ public static class Verbs
                                                      print the Mermaid state diagram of a service
               definitions schema                     print the JSON Schema for definition files
               token --role ROLE [--team TEAM] --name "NAME" [--sub ID] [--hours N]
-                                                     mint a development token (roles: caseworker, auditor, admin, a party such as school, or citizen for a citizen account)
+                                                     mint a development token (roles: caseworker, auditor, admin, a party such as school
+                                                     — its --team names the organisation, e.g. grundschule-lobeda-west —, or citizen)
               audit verify [--case N]                recompute the hash chains of all cases (or one) from the stored events;
                                                      exit 0 when intact, 1 with the first broken link of each broken case
               keys rotate                            re-wrap every case's data key with the current master key
@@ -124,7 +125,8 @@ public static class Verbs
             errors.WriteLine("A caseworker token needs --team (the team whose queue they work).");
             return 2;
         }
-        if (role != Roles.Caseworker && team is not null)
+        // A party's team is its organisation (e.g. which school); staff roles other than caseworkers have none.
+        if (role is Roles.Auditor or Roles.Admin or Roles.Citizen or Roles.System && team is not null)
         {
             errors.WriteLine($"Role '{role}' has no team; leave out --team.");
             return 2;

@@ -50,14 +50,17 @@ public static class StaffClaims
         return roles;
     }
 
-    /// <summary>The teams the definitions route cases to.</summary>
+    /// <summary>The teams the definitions route cases to, and the organisations of parties (the options of their <c>partyFields</c>).</summary>
     public static IReadOnlySet<string> KnownTeams(DefinitionCatalog? catalog)
     {
         var teams = new HashSet<string>(StringComparer.Ordinal);
         foreach (var published in catalog?.Published ?? [])
         {
-            teams.Add(published.Definition.Team);
-            teams.UnionWith(published.Definition.Routing.Select(r => r.Team));
+            var definition = published.Definition;
+            teams.Add(definition.Team);
+            teams.UnionWith(definition.Routing.Select(r => r.Team));
+            foreach (var field in definition.PartyFields.Values)
+                teams.UnionWith(definition.Form.FirstOrDefault(f => f.Id == field)?.Options.Select(o => o.Value) ?? []);
         }
         return teams;
     }

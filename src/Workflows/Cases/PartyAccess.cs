@@ -21,8 +21,15 @@ public static class PartyAccess
         return states;
     }
 
-    /// <summary>Whether the case has been addressed to the party (see the type's summary). Staff roles are never parties.</summary>
-    public static bool IsAddressedTo(ProcessDefinition definition, Case state, string party) =>
+    /// <summary>
+    /// Whether the case has been addressed to the party (see the type's summary) — and, where the definition names the
+    /// party's organisation by a form field (<c>partyFields</c>), to this <paramref name="organisation"/> of it: one school
+    /// reaches its own pupils' applications, not another school's. Staff roles are never parties.
+    /// </summary>
+    public static bool IsAddressedTo(ProcessDefinition definition, Case state, string party, string? organisation = null) =>
         party is not (Roles.Citizen or Roles.Caseworker or Roles.Auditor or Roles.Admin or Roles.System) &&
-        StatesAddressing(definition, party).Any(state.HasBeenIn);
+        StatesAddressing(definition, party).Any(state.HasBeenIn) &&
+        (!definition.PartyFields.TryGetValue(party, out var field) ||
+         (organisation is not null && state.Data[field] is System.Text.Json.Nodes.JsonValue value &&
+          value.TryGetValue<string>(out var named) && named == organisation));
 }

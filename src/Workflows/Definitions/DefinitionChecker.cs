@@ -22,6 +22,16 @@ public static class DefinitionChecker
         if (d.Retention is null && (d.Form.Any(f => f.Personal) || d.Actions.Any(a => a.Inputs.Any(i => i.Personal))))
             Warn("/retention", "retention-missing",
                 "The service collects personal data but declares no retention: it is kept until an admin erases it. Add 'retention: { erasePersonalDataAfterDays: N }'.");
+        foreach (var (party, fieldId) in d.PartyFields)
+        {
+            var path = $"/partyFields/{party}";
+            var field = d.Form.FirstOrDefault(f => f.Id == fieldId);
+            if (!d.Parties.Contains(party)) Error(path, "unknown-party", $"'{party}' is not declared in 'parties'.");
+            if (field is null) Error(path, "unknown-field", $"There is no form field '{fieldId}'.");
+            // Read without the case's key to decide access: a sealed value could not be compared.
+            else if (field.Personal) Error(path, "party-field-personal", $"Field '{fieldId}' names an organisation and must not be personal.");
+            else if (!field.Required) Warn(path, "party-field-optional", $"A case without '{fieldId}' is addressed to no {party} at all; make the field required.");
+        }
         var expectedFile = $"{d.Id}/v{d.Version}.yaml";
         var normalized = file.Replace('\\', '/');
         if (normalized != expectedFile && !normalized.EndsWith("/" + expectedFile, StringComparison.Ordinal))

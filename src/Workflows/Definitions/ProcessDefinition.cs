@@ -22,6 +22,11 @@ public sealed record ProcessDefinition
     public DeadlineDefinition? LegalDeadline { get; init; }
     /// <summary>Second parties (e.g. <c>school</c>) that act on cases of this service besides citizens and caseworkers.</summary>
     public IReadOnlyList<string> Parties { get; init; } = [];
+    /// <summary>
+    /// For a party that is many organisations (every school is a <c>school</c>): the form field whose value names the
+    /// organisation a case is addressed to. A party's token names its organisation in its <c>team</c> claim.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> PartyFields { get; init; } = new Dictionary<string, string>();
     /// <summary>Whether a citizen may submit without giving any personal data (defect reports).</summary>
     public bool Anonymous { get; init; }
     /// <summary>When the personal data of a final case is erased; null keeps it until an admin erases it.</summary>

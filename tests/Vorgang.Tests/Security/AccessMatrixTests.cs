@@ -204,7 +204,7 @@ public sealed class AccessMatrixTests(AppFixture app) : ApiTest(app)
     {
         Who.Caseworker => App.Token("caseworker", SchoolTeam, "Sven Schulamt", "sven"),
         Who.OtherTeam => App.Token("caseworker", "registration-office", "Anna Schmidt", "anna"),
-        Who.School or Who.SchoolNotAddressed => App.Token("school", null, "Grundschule Lobeda-West", "school-lobeda-west"),
+        Who.School or Who.SchoolNotAddressed => App.Token("school", "grundschule-lobeda-west", "Grundschule Lobeda-West", "school-lobeda-west"),
         Who.Auditor => App.Token("auditor", null, "Ida Prüfer", "ida"),
         Who.Admin => App.Token("admin", null, "Ada Admin", "ada"),
         Who.NoRole => SecurityTokens.Signed(SecurityTokens.Claims(role: null, team: null, subject: "nobody", name: "No Body")),

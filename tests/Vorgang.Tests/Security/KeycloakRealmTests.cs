@@ -18,6 +18,8 @@ public sealed class KeycloakRealmTests
     {
         var definitions = ShippedDefinitions.ServiceIds.Select(id => ShippedDefinitions.Definition(id, today: ShippedDefinitions.Today)).ToList();
         var teams = definitions.SelectMany(d => d.Routing.Select(r => r.Team).Append(d.Team)).ToHashSet();
+        // A party's organisations are groups too: each school is the team of its accounts.
+        teams.UnionWith(definitions.SelectMany(d => d.PartyFields.Values.SelectMany(f => d.Form.Single(x => x.Id == f).Options.Select(o => o.Value))));
         var roles = definitions.SelectMany(d => d.Parties).Concat(["caseworker", "auditor", "admin"]).ToHashSet();
 
         var realm = Realm();

@@ -54,7 +54,9 @@ public sealed class PartyAccessTests
 
     private static Case Submitted(ProcessDefinition definition) =>
         Case.Create(new CaseSubmitted("2026-000042", definition.Id, definition.Version, definition.InitialState.Id, definition.Team, "de",
-            new JsonObject(), "hash", null, Actor.AnonymousCitizen(), Now));
+            new JsonObject { ["school"] = LobedaWest }, "hash", null, Actor.AnonymousCitizen(), Now));
+
+    private const string LobedaWest = "grundschule-lobeda-west";
 
     private static Case Move(Case state, string to) =>
         state.Fold(new CaseActionTaken(state.Id, "step", state.State, to, new JsonObject(), null, new Actor("sven", "caseworker", "Sven", "office"), Now));
@@ -65,7 +67,10 @@ public sealed class PartyAccessTests
         var definition = ShippedDefinitions.Definition("school-transport", today: ShippedDefinitions.Today);
         Assert.Equal(["waiting-for-school"], PartyAccess.StatesAddressing(definition, "school").Order());
         var state = Submitted(definition);
-        Assert.True(PartyAccess.IsAddressedTo(definition, state, "school"));
+        Assert.True(PartyAccess.IsAddressedTo(definition, state, "school", LobedaWest));
+        // Each school reaches the applications naming it: not another school's, not without naming one.
+        Assert.False(PartyAccess.IsAddressedTo(definition, state, "school", "gymnasium-am-planetarium"));
+        Assert.False(PartyAccess.IsAddressedTo(definition, state, "school"));
         // Staff roles and undeclared parties are never "addressed" (they have rules of their own, or none).
         Assert.False(PartyAccess.IsAddressedTo(definition, state, Roles.Caseworker));
         Assert.False(PartyAccess.IsAddressedTo(definition, state, "kindergarten"));
@@ -79,12 +84,12 @@ public sealed class PartyAccessTests
         var definition = LaterSchool.Definition();
         var state = Submitted(definition);
         Assert.Equal(["in-review"], state.VisitedStates);
-        Assert.False(PartyAccess.IsAddressedTo(definition, state, "school"));
+        Assert.False(PartyAccess.IsAddressedTo(definition, state, "school", LobedaWest));
 
         state = Move(state, "waiting-for-school");
-        Assert.True(PartyAccess.IsAddressedTo(definition, state, "school"));
+        Assert.True(PartyAccess.IsAddressedTo(definition, state, "school", LobedaWest));
         state = Move(state, "in-review");
-        Assert.True(PartyAccess.IsAddressedTo(definition, state, "school"));
+        Assert.True(PartyAccess.IsAddressedTo(definition, state, "school", LobedaWest));
         Assert.Equal(["in-review", "waiting-for-school"], state.VisitedStates);
     }
 
@@ -93,7 +98,7 @@ public sealed class PartyAccessTests
     {
         var definition = LaterSchool.Definition();
         var old = Move(Submitted(definition), "waiting-for-school") with { VisitedStates = [] };
-        Assert.True(PartyAccess.IsAddressedTo(definition, old, "school"));
+        Assert.True(PartyAccess.IsAddressedTo(definition, old, "school", LobedaWest));
     }
 }
 
@@ -125,7 +130,7 @@ public sealed class PartyAccessApiTests : IAsyncLifetime
     public async Task The_school_reaches_the_case_only_after_the_office_asked_it()
     {
         var sven = Token("caseworker", "school-administration");
-        var school = Token("school");
+        var school = Token("school", "grundschule-lobeda-west");
         var submitted = await _host.Submit("school-transport");
         var missing = submitted.CaseNumber[..5] + "999999";
 
@@ -145,6 +150,12 @@ public sealed class PartyAccessApiTests : IAsyncLifetime
         Assert.Equal("waiting-for-school", (string)asked["state"]!);
         var view = await _host.StaffCase(submitted.CaseNumber, school);
         Assert.Equal(["confirm-enrolment", "deny-enrolment"], view["allowedActions"].Ids().Order());
+        // Another school — the application names Grundschule Lobeda-West — reaches nothing, and learns nothing.
+        var otherSchool = Token("school", "gymnasium-am-planetarium");
+        var foreign = await _host.Get($"/api/cases/{submitted.CaseNumber}", otherSchool);
+        foreign.AssertProblem(404, "not-found");
+        Assert.Equal(Normalized((await _host.Get($"/api/cases/{missing}", otherSchool)).Text, missing), Normalized(foreign.Text, submitted.CaseNumber));
+        (await _host.StaffAction(submitted.CaseNumber, "confirm-enrolment", otherSchool, (long)view["version"]!, Confirm())).AssertProblem(404, "not-found");
         var confirmed = await _host.Act(submitted.CaseNumber, school, "confirm-enrolment", Confirm());
         Assert.Equal("in-review", (string)confirmed["state"]!);
 

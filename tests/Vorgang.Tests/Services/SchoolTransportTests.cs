@@ -8,7 +8,7 @@ public sealed class SchoolTransportTests(AppFixture app) : ApiTest(app)
     private const string Service = "school-transport";
     private const string Team = "school-administration";
 
-    private string School() => App.Token("school", name: "Grundschule Lobeda-West", subject: "school-1");
+    private string School() => App.Token("school", "grundschule-lobeda-west", name: "Grundschule Lobeda-West", subject: "school-1");
     private string Caseworker() => App.Token("caseworker", Team, "Sven Schulamt", subject: "sven");
 
     private async Task<JsonObject> Pupil(int grade, decimal distanceKm)

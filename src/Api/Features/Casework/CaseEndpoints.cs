@@ -180,7 +180,7 @@ public static class Access
         { Role: Roles.Auditor or Roles.Admin } => null,
         { Role: Roles.Caseworker } when caller.Team is not null && caller.Team == state.Team => null,
         { Role: Roles.Caseworker } => CaseSessions.NoCase(context, state.Id),
-        _ when PartyAccess.IsAddressedTo(definition, state, caller.Role) => null,
+        _ when PartyAccess.IsAddressedTo(definition, state, caller.Role, caller.Team) => null,
         // Another team's case, a case never addressed to this party, a role the service does not know: the same 404 as
         // for a number nobody uses (same status, rule, title and detail), so that the refusal reveals nothing.
         _ => CaseSessions.NoCase(context, state.Id),

@@ -58,7 +58,9 @@ public static class CitizenCases
             Roles.Caseworker => read.ReaderTeam is null ? T("Sachbearbeitung", "A caseworker") : T($"Sachbearbeitung ({read.ReaderTeam})", $"A caseworker ({read.ReaderTeam})"),
             Roles.Auditor => T("Prüfung (Revision)", "An auditor"),
             Roles.Admin => T("Administration", "An administrator"),
-            var party => T($"Beteiligte Stelle „{party}“", $"The involved party '{party}'"),
+            var party => read.ReaderTeam is null
+                ? T($"Beteiligte Stelle „{party}“", $"The involved party '{party}'")
+                : T($"Beteiligte Stelle „{party}“ ({read.ReaderTeam})", $"The involved party '{party}' ({read.ReaderTeam})"),
         };
         var what = read.Endpoint switch
         {
