@@ -128,6 +128,7 @@ public static class VorgangSetup
         });
         services.AddExceptionHandler<ApiExceptionHandler>();
         services.AddStaffAuth(configuration);
+        services.AddHardening(configuration);
         services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "Vorgang";
@@ -154,12 +155,14 @@ public static class VorgangSetup
 
     public static void UseVorgang(this WebApplication app)
     {
+        app.UseHardening();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseMiddleware<JsonOnly>();
         app.UseAuthentication();
         app.UseAuthorization();
-        app.MapOpenApi();
+        // The one document there is; any other name would get the OpenAPI middleware's plain-text 404.
+        app.MapOpenApi("/openapi/v1.json");
         app.MapHealthChecks("/health");
         // Wolverine's HTTP endpoints read and write JSON with the options of ConfigureHttpJsonOptions above.
         app.MapWolverineEndpoints();
