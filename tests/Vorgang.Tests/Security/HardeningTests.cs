@@ -218,6 +218,17 @@ public sealed class HardeningTests(AppFixture app, ITestOutputHelper output) : A
         Assert.Equal("data.firstName", violation.Field);
     }
 
+    [Theory]
+    [InlineData("/api/services/change-of-address?version=abc")]
+    [InlineData("/api/services/change-of-address?version=99999999999")]
+    [InlineData("/api/services/change-of-address?version=")]
+    [InlineData("/api/services/change-of-address/diagram?version=1.5")]
+    public async Task An_unreadable_service_version_is_400_not_the_latest_version(string url)
+    {
+        var violation = Assert.Single((await Host.Get(url)).AssertProblem(400, "integer").AssertConsistentErrors());
+        Assert.Equal("version", violation.Field);
+    }
+
     [Fact]
     public async Task A_nul_character_in_the_query_is_400()
     {
