@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -42,6 +43,16 @@ public static class Hardening
             kestrel.Limits.Http2.MaxRequestHeaderFieldSize = 16 * 1024;
         });
 
+        services.Configure<ForwardedHeadersOptions>(forwarded =>
+        {
+            // Only the configured proxies are believed; everyone else could name any address and any scheme.
+            forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            forwarded.ForwardLimit = null;
+            forwarded.KnownProxies.Clear();
+            forwarded.KnownIPNetworks.Clear();
+            foreach (var network in settings.TrustedProxies) forwarded.KnownIPNetworks.Add(network);
+        });
+
         services.AddCors(cors => cors.AddDefaultPolicy(policy =>
         {
             // Without configured origins the policy allows none: no browser on another site may read an answer.
@@ -70,6 +81,8 @@ public static class Hardening
     public static void UseHardening(this WebApplication app)
     {
         var settings = app.Services.GetRequiredService<HardeningSettings>();
+        // Behind a reverse proxy the client's address and scheme come from it: the rate limit and HSTS depend on them.
+        if (settings.TrustedProxies.Count > 0) app.UseForwardedHeaders();
         app.UseMiddleware<SecurityHeaders>();
         app.UseMiddleware<RequestLimits>();
         app.UseCors();
@@ -133,9 +146,12 @@ public static class Hardening
     }
 }
 
-/// <summary>The operator's settings: <c>Vorgang:Limits</c>, <c>Vorgang:RateLimits</c> and <c>Vorgang:Cors</c>.</summary>
+/// <summary>The operator's settings: <c>Vorgang:Limits</c>, <c>Vorgang:RateLimits</c>, <c>Vorgang:Cors</c> and <c>Vorgang:ForwardedHeaders</c>.</summary>
 public sealed record HardeningSettings(long MaxRequestBodyBytes, int PerClientPerMinute, IReadOnlyList<string> AllowedOrigins)
 {
+    /// <summary>The reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (addresses or networks).</summary>
+    public IReadOnlyList<System.Net.IPNetwork> TrustedProxies { get; init; } = [];
+
     public static HardeningSettings From(IConfiguration configuration)
     {
         var maxBody = configuration.GetValue("Vorgang:Limits:MaxRequestBodyBytes", Hardening.DefaultMaxRequestBodyBytes);
@@ -149,7 +165,15 @@ public sealed record HardeningSettings(long MaxRequestBodyBytes, int PerClientPe
             .ToList();
         if (origins.Contains("*"))
             throw new InvalidOperationException("Vorgang:Cors:AllowedOrigins lists origins such as https://portal.example.org; '*' is not allowed.");
-        return new HardeningSettings(maxBody, perMinute, origins);
+        var proxies = new List<System.Net.IPNetwork>();
+        foreach (var entry in configuration.GetSection("Vorgang:ForwardedHeaders:KnownProxies").GetChildren().Select(c => c.Value?.Trim()).Where(v => !string.IsNullOrEmpty(v)))
+        {
+            var text = entry!.Contains('/') ? entry : IPAddress.TryParse(entry, out var single) ? $"{single}/{(single.AddressFamily == AddressFamily.InterNetwork ? 32 : 128)}" : entry;
+            if (!System.Net.IPNetwork.TryParse(text, out var network))
+                throw new InvalidOperationException($"Vorgang:ForwardedHeaders:KnownProxies: '{entry}' is neither an address nor a network such as 10.0.0.0/8.");
+            proxies.Add(network);
+        }
+        return new HardeningSettings(maxBody, perMinute, origins) { TrustedProxies = proxies };
     }
 }
 

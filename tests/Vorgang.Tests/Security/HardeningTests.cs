@@ -345,7 +345,15 @@ public sealed class HardeningTests(AppFixture app, ITestOutputHelper output) : A
         Assert.Equal(256 * 1024, defaults.MaxRequestBodyBytes);
         Assert.Equal(600, defaults.PerClientPerMinute);
         Assert.Empty(defaults.AllowedOrigins);
-        foreach (var (key, value) in new[] { ("Vorgang:Limits:MaxRequestBodyBytes", "0"), ("Vorgang:RateLimits:PerClientPerMinute", "-1") })
+        var proxies = HardeningSettings.From(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Vorgang:ForwardedHeaders:KnownProxies:0"] = "10.0.0.7", ["Vorgang:ForwardedHeaders:KnownProxies:1"] = "fd00::/8",
+        }).Build()).TrustedProxies;
+        Assert.Equal(["10.0.0.7/32", "fd00::/8"], proxies.Select(p => p.ToString()));
+        foreach (var (key, value) in new[]
+                 {
+                     ("Vorgang:Limits:MaxRequestBodyBytes", "0"), ("Vorgang:RateLimits:PerClientPerMinute", "-1"), ("Vorgang:ForwardedHeaders:KnownProxies:0", "proxy.local"),
+                 })
         {
             var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [key] = value }).Build();
             Assert.Throws<InvalidOperationException>(() => HardeningSettings.From(configuration));
@@ -367,6 +375,7 @@ public sealed class LimitedEngineFixture : IAsyncLifetime
     public const string ClientHeader = "X-Test-Client-Address";
     public const string Portal = "https://portal.jena.example";
     public const int PerMinute = 5;
+    public const string Proxies = "10.9.0.0/24";
 
     public Alba.IAlbaHost Host { get; private set; } = null!;
 
@@ -387,6 +396,7 @@ public sealed class LimitedEngineFixture : IAsyncLifetime
             x.UseSetting("Vorgang:TrackingCodeSecret", "test-tracking-secret");
             x.UseSetting("Vorgang:RateLimits:PerClientPerMinute", PerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture));
             x.UseSetting("Vorgang:Cors:AllowedOrigins:0", Portal);
+            x.UseSetting("Vorgang:ForwardedHeaders:KnownProxies:0", Proxies);
             x.ConfigureServices(services =>
             {
                 services.DisableAllExternalWolverineTransports();
@@ -426,12 +436,12 @@ public sealed class LimitedEngineFixture : IAsyncLifetime
 public sealed class RateLimitAndCorsTests(LimitedEngineFixture engine) : IClassFixture<LimitedEngineFixture>
 {
     /// <summary>Sends until refused (at most twice the limit); the answers in order.</summary>
-    private async Task<List<ApiResponse>> Exhaust(string url, string client, string? token = null)
+    private async Task<List<ApiResponse>> Exhaust(string url, string client, string? token = null, Func<int, IDictionary<string, string>>? headers = null)
     {
         var answers = new List<ApiResponse>();
         for (var i = 0; i < LimitedEngineFixture.PerMinute * 2; i++)
         {
-            var response = await engine.Get(url, client, token);
+            var response = await engine.Get(url, client, token, headers?.Invoke(i));
             answers.Add(response);
             if (response.Status == 429) break;
         }
@@ -481,6 +491,27 @@ public sealed class RateLimitAndCorsTests(LimitedEngineFixture engine) : IClassF
     }
 
     [Fact]
+    public async Task Behind_a_trusted_proxy_clients_are_counted_by_their_forwarded_address()
+    {
+        await WarmUp("/api/services");
+        static Func<int, IDictionary<string, string>> From(Func<int, string> client) => i => new Dictionary<string, string> { ["X-Forwarded-For"] = client(i) };
+        Assert.Equal(429, (await Exhaust("/api/services", "10.9.0.1", headers: From(_ => "203.0.113.7")))[^1].Status);
+        Assert.Equal(200, (await engine.Get("/api/services", "10.9.0.2", headers: From(_ => "203.0.113.8")(0))).Status);
+
+        // Anyone else may write any X-Forwarded-For: it is not believed, the sender is counted by its own address.
+        Assert.Equal(429, (await Exhaust("/api/services", "10.6.0.1", headers: From(i => $"198.51.100.{i}")))[^1].Status);
+
+        var https = await engine.Get("/api/services", "10.9.0.1", headers: new Dictionary<string, string>
+        {
+            ["X-Forwarded-For"] = "203.0.113.9", ["X-Forwarded-Proto"] = "https",
+        });
+        Assert.Equal(200, https.Status);
+        Assert.StartsWith("max-age=", https.Header("Strict-Transport-Security"));
+        var spoofed = await engine.Get("/api/services", "10.6.0.2", headers: new Dictionary<string, string> { ["X-Forwarded-Proto"] = "https" });
+        Assert.Null(spoofed.Header("Strict-Transport-Security"));
+    }
+
+    [Fact]
     public async Task A_configured_origin_may_call_the_api_from_a_browser()
     {
         var client = new Dictionary<string, string> { [LimitedEngineFixture.ClientHeader] = "10.3.0.1" };
@@ -507,5 +538,76 @@ public sealed class RateLimitAndCorsTests(LimitedEngineFixture engine) : IClassF
         Assert.Null(preflight.Header("Access-Control-Allow-Origin"));
         var get = await engine.Get("/api/services", "10.4.0.1", headers: new Dictionary<string, string> { ["Origin"] = "https://evil.example" });
         Assert.Null(get.Header("Access-Control-Allow-Origin"));
+    }
+}
+
+/// <summary>What only the real server shows: Kestrel's limits on bodies and headers, no Server header, a NUL in the path.</summary>
+[Collection(AppCollection.Name)]
+public sealed class KestrelLimitsTests : IAsyncLifetime
+{
+    private const int Limit = 10_000;
+    private string _connectionString = "";
+
+    public async Task InitializeAsync()
+    {
+        var shared = await TestDatabase.ConnectionStringAsync();
+        var name = $"kestrel_{Guid.NewGuid():N}";
+        await using (var connection = new NpgsqlConnection(shared))
+        {
+            await connection.OpenAsync();
+            await using var create = new NpgsqlCommand($"create database {name}", connection);
+            await create.ExecuteNonQueryAsync();
+        }
+        _connectionString = new NpgsqlConnectionStringBuilder(shared) { Database = name }.ConnectionString;
+    }
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    private static async Task<ApiResponse> Answer(HttpResponseMessage response)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        var json = response.Content.Headers.ContentType?.MediaType?.EndsWith("json", StringComparison.Ordinal) == true && text.Length > 0 ? JsonNode.Parse(text) : null;
+        return new ApiResponse((int)response.StatusCode, text, json, response);
+    }
+
+    [Fact]
+    public async Task The_engine_process_refuses_oversized_bodies_and_headers_and_names_no_server()
+    {
+        await using var engine = await EngineProcess.StartAsync(new Dictionary<string, string>
+        {
+            ["ConnectionStrings__Marten"] = _connectionString,
+            ["Vorgang__Auth__DevelopmentKey"] = AppFixture.DevelopmentKey,
+            ["Vorgang__Limits__MaxRequestBodyBytes"] = Limit.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
+        var http = engine.Http;
+
+        var services = await Answer(await http.GetAsync("/api/services"));
+        Assert.Equal(200, services.Status);
+        Assert.False(services.Response.Headers.Contains("Server"), "Kestrel named itself");
+        HardeningTests.AssertSecurityHeaders(services);
+        Assert.Equal("no-store", services.Header("Cache-Control"));
+
+        var declared = await Answer(await http.PostAsync("/api/services/change-of-address/cases",
+            new ByteArrayContent(new byte[Limit + 1]) { Headers = { ContentType = new("application/json") } }));
+        declared.AssertProblem(413, "payload-too-large");
+        HardeningTests.AssertSecurityHeaders(declared);
+
+        var chunked = await Answer(await http.PostAsync("/api/services/change-of-address/cases",
+            new StreamContent(new HardeningTests.UnseekableStream(new byte[Limit * 3])) { Headers = { ContentType = new("application/json") } }));
+        chunked.AssertProblem(413, "payload-too-large");
+
+        // Kestrel refuses these itself, before the engine sees them: a bare status, nothing to leak.
+        var nul = await Answer(await http.GetAsync("/api/track/a%00b"));
+        Assert.Equal(400, nul.Status);
+        var crowded = new HttpRequestMessage(HttpMethod.Get, "/api/services");
+        for (var i = 0; i < 100; i++) crowded.Headers.TryAddWithoutValidation($"X-Fill-{i}", "x");
+        Assert.Equal(431, (await Answer(await http.SendAsync(crowded))).Status);
+        var huge = new HttpRequestMessage(HttpMethod.Get, "/api/services");
+        huge.Headers.TryAddWithoutValidation("X-Huge", new string('h', 40 * 1024));
+        Assert.Equal(431, (await Answer(await http.SendAsync(huge))).Status);
+        Assert.DoesNotContain(FuzzRequests.LeakMarkers, m => nul.Text.Contains(m, StringComparison.Ordinal));
+
+        // And the engine still answers afterwards.
+        Assert.Equal(200, (await Answer(await http.GetAsync("/api/services"))).Status);
     }
 }
