@@ -303,7 +303,9 @@ public sealed class HardeningTests(AppFixture app, ITestOutputHelper output) : A
     public async Task Cors_is_closed_when_no_origins_are_configured()
     {
         var preflight = await Preflight(Host, "https://portal.jena.example");
+        Assert.Equal(204, preflight.Status);
         Assert.Null(preflight.Header("Access-Control-Allow-Origin"));
+        Assert.Null(preflight.Header("Access-Control-Allow-Headers"));
         var get = await Host.Get("/api/services", headers: new Dictionary<string, string> { ["Origin"] = "https://portal.jena.example" });
         Assert.Equal(200, get.Status);
         Assert.Null(get.Header("Access-Control-Allow-Origin"));
