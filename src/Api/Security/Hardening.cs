@@ -94,8 +94,8 @@ public static class Hardening
     }
 
     /// <summary>
-    /// A burst of a whole minute's allowance, refilled evenly. Refills come at least a second apart, so that a
-    /// high limit costs no timer storm and a low one (tests, small installations) stays exact.
+    /// A burst of a whole minute's allowance, refilled evenly: every second for a limit of 60 or more, else one
+    /// token every few seconds — the limiter checks for refills only every 100 ms, so finer steps would be lost.
     /// </summary>
     private static TokenBucketRateLimiterOptions Bucket(int perMinute)
     {

@@ -54,6 +54,28 @@ public sealed partial class FuzzTests(AppFixture app, ITestOutputHelper output) 
         Assert.Contains("/openapi/v1.json", discovered);
     }
 
+    /// <summary>The fuzz is only as good as its fingerprint: it must see a submission, an action and a recorded read.</summary>
+    [Fact]
+    public async Task The_database_fingerprint_sees_every_kind_of_write()
+    {
+        var fingerprint = await DatabaseFingerprint.ForSchemaAsync(Host.Services.GetRequiredService<NpgsqlDataSource>(), VorgangSetup.Schema);
+        var empty = await fingerprint.TakeAsync();
+        var submitted = await Host.Submit("change-of-address");
+        await App.CatchUpAsync();
+        var afterSubmission = await fingerprint.TakeAsync();
+        Assert.Contains("mt_events", empty.ChangedNames(afterSubmission));
+        Assert.Contains("mt_streams", empty.ChangedNames(afterSubmission));
+
+        await Host.StaffCase(submitted.CaseNumber, App.Token("auditor"));
+        var afterRead = await fingerprint.TakeAsync();
+        Assert.Contains(Assert.Single(afterSubmission.ChangedNames(afterRead)), fingerprint.Tables.Where(t => t.Contains("personaldataread", StringComparison.OrdinalIgnoreCase)));
+
+        await Host.Act(submitted.CaseNumber, App.Token("caseworker", "registration-office", "anna", "anna"), "claim");
+        var afterClaim = await fingerprint.TakeAsync();
+        Assert.Contains("mt_events", afterRead.ChangedNames(afterClaim));
+        Assert.Contains("sequence mt_events_sequence", afterRead.ChangedNames(afterClaim));
+    }
+
     [Fact]
     public async Task Bad_requests_to_every_endpoint_are_refused_cleanly_and_change_nothing()
     {
