@@ -178,6 +178,17 @@ public sealed class HardeningTests(AppFixture app, ITestOutputHelper output) : A
     }
 
     [Fact]
+    public async Task Thousands_of_wrong_fields_get_a_short_answer()
+    {
+        var fields = string.Join(",", Enumerable.Range(0, 20_000).Select(i => $"\"f{i}\":1"));
+        var response = await Host.Call(HttpMethod.Post, $"/api/services/{Service}/cases", $"{{\"data\": {{{fields}}}}}");
+        var problem = response.AssertProblem(400, "invalid-form");
+        Assert.Equal(Vorgang.Api.Problems.Problems.MaxReportedErrors, problem.AssertConsistentErrors().Count);
+        Assert.True((int)problem["omittedErrors"]! > 19_000, response.Text[..200]);
+        Assert.True(response.Text.Length < 100_000, $"{response.Text.Length} characters");
+    }
+
+    [Fact]
     public async Task A_property_named_twice_is_400()
     {
         var response = await Host.Call(HttpMethod.Post, $"/api/services/{Service}/cases", "{\"language\": \"de\", \"language\": \"en\"}");
