@@ -624,3 +624,17 @@ public sealed class KestrelLimitsTests : IAsyncLifetime
         Assert.Equal(200, (await Answer(await http.GetAsync("/api/services"))).Status);
     }
 }
+
+/// <summary>Definitions are written by people: a pattern that backtracks without end must cost a refusal, not a 500.</summary>
+public sealed class PatternTimeoutTests(ITestOutputHelper output)
+{
+    [Fact]
+    public void A_pattern_that_backtracks_without_end_refuses_the_value()
+    {
+        var field = new FieldDefinition { Id = "code", Type = FieldTypes.Text, Label = new("Code", "Code"), Pattern = "^(a|aa)+$" };
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var errors = FormValidator.Validate([field], new JsonObject { ["code"] = new string('a', 5_000) + "!" }, "en", new DateOnly(2026, 11, 26));
+        output.WriteLine($"{watch.ElapsedMilliseconds} ms");
+        Assert.Contains(errors, e => e is { Field: "code", Rule: "pattern" });
+    }
+}
