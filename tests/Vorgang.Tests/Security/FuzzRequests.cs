@@ -19,6 +19,9 @@ public sealed record FuzzRequest(string Family, ApiEndpoint Endpoint, string Met
 {
     public int? ExpectedStatus { get; init; }
 
+    /// <summary>A request that is valid but for odd content: it may be stored (2xx) or refused, never fail.</summary>
+    public bool MayBeAccepted { get; init; }
+
     public bool IsSafeMethod => Method is "GET" or "HEAD" or "OPTIONS";
 
     public override string ToString()
