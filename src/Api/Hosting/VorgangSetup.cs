@@ -137,6 +137,7 @@ public static class VorgangSetup
         services.AddStaffAuth(configuration);
         services.AddCitizenAuth(configuration);
         services.AddTrackingLockout(configuration);
+        services.AddHardening(configuration);
         services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "Vorgang";
@@ -178,6 +179,7 @@ public static class VorgangSetup
 
     public static void UseVorgang(this WebApplication app)
     {
+        app.UseHardening();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseRequestTimeouts();
@@ -185,7 +187,8 @@ public static class VorgangSetup
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseMiddleware<TrackingLockoutMiddleware>();
-        app.MapOpenApi();
+        // The one document there is; any other name would get the OpenAPI middleware's plain-text 404.
+        app.MapOpenApi("/openapi/v1.json");
         app.MapHealthChecks("/health", new HealthCheckOptions { Predicate = check => !check.Tags.Contains(DatabaseHealthCheck.ReadyTag) });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(DatabaseHealthCheck.ReadyTag) });
         // Wolverine's HTTP endpoints read and write JSON with the options of ConfigureHttpJsonOptions above.

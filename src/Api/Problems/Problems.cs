@@ -42,8 +42,17 @@ public static class Problems
         return details;
     }
 
+    /// <summary>The most violations one answer lists; <c>omittedErrors</c> counts the rest.</summary>
+    public const int MaxReportedErrors = 200;
+
     private static ProblemDetails AddErrors(ProblemDetails details, IReadOnlyList<FieldError> errors)
     {
+        // A body of thousands of unknown fields would otherwise be answered with megabytes; the first ones suffice to correct it.
+        if (errors.Count > MaxReportedErrors)
+        {
+            details.Extensions["omittedErrors"] = errors.Count - MaxReportedErrors;
+            errors = errors.Take(MaxReportedErrors).ToList();
+        }
         // "errors" follows the common field → messages shape; "violations" keeps the rule of each message.
         details.Extensions["errors"] = errors.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray());
         details.Extensions["violations"] = errors.Select(e => new { field = e.Field, rule = e.Rule, message = e.Message }).ToArray();

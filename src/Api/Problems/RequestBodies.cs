@@ -13,7 +13,10 @@ namespace Vorgang.Api.Problems;
 /// </summary>
 public static class RequestBodies
 {
-    private static readonly JsonDocumentOptions Parsing = new() { MaxDepth = 32 };
+    public const int MaxDepth = 32;
+
+    // Duplicate names would otherwise surface only when the object is first read, as an exception far from here.
+    private static readonly JsonDocumentOptions Parsing = new() { MaxDepth = MaxDepth, AllowDuplicateProperties = false };
 
     /// <summary>Parses the request body as a JSON object; a malformed body answers 400 <c>malformed-json</c> with the position.</summary>
     public static async Task<(JsonObject? Body, IResult? Problem)> ReadAsync(HttpContext context)
@@ -23,6 +26,7 @@ public static class RequestBodies
         try
         {
             var node = await JsonNode.ParseAsync(request.Body, documentOptions: Parsing, cancellationToken: context.RequestAborted);
+            if (UnstorableText(node, "") is { } bad) return (null, Problems.Invalid(context, [bad], "The request contains text that cannot be stored."));
             return node switch
             {
                 null => (null, null),
@@ -32,10 +36,62 @@ public static class RequestBodies
         }
         catch (JsonException e)
         {
-            return (null, Problems.Status(context, 400, "malformed-json", "The request body is not valid JSON.",
-                $"The JSON is malformed at line {e.LineNumber + 1}, position {e.BytePositionInLine + 1}."));
+            return (null, Problems.Status(context, 400, "malformed-json", "The request body is not valid JSON.", Describe(e)));
+        }
+        catch (InvalidOperationException)
+        {
+            // The duplicate check reads every property name; one that is not valid Unicode cannot be read.
+            return (null, Problems.Status(context, 400, "invalid-character", "The request contains text that cannot be stored.",
+                "A property name is not valid Unicode (invalid UTF-8 or an unpaired surrogate)."));
         }
     }
+
+    // The parser's messages may name CLR types; say where and, for the limits we set, which limit.
+    private static string Describe(JsonException e)
+    {
+        var where = e.LineNumber is { } line ? $" at line {line + 1}, position {e.BytePositionInLine + 1}" : "";
+        if (e.Message.Contains("depth", StringComparison.OrdinalIgnoreCase))
+            return $"The JSON is nested deeper than {MaxDepth} levels{where}.";
+        if (e.Message.Contains("Duplicate property", StringComparison.OrdinalIgnoreCase))
+            return $"The JSON names the same property twice{(e.Path is { } path ? $" at '{path}'" : "")}.";
+        return $"The JSON is malformed{where}.";
+    }
+
+    /// <summary>
+    /// The first string or property name that is not valid Unicode (invalid UTF-8, an escaped lone surrogate) or
+    /// holds a NUL character. The parser lets them through, but reading them throws and PostgreSQL refuses to store them.
+    /// </summary>
+    private static FieldError? UnstorableText(JsonNode? node, string path)
+    {
+        switch (node)
+        {
+            case JsonObject obj:
+                List<KeyValuePair<string, JsonNode?>> members;
+                try { members = [.. obj]; }
+                catch (InvalidOperationException) { return InvalidText(path == "" ? "(body)" : path); }
+                foreach (var (name, child) in members)
+                {
+                    var childPath = path == "" ? Shorten(name) : $"{path}.{Shorten(name)}";
+                    if (name.Contains('\0')) return InvalidText(childPath);
+                    if (UnstorableText(child, childPath) is { } bad) return bad;
+                }
+                return null;
+            case JsonArray array:
+                for (var i = 0; i < array.Count; i++)
+                    if (UnstorableText(array[i], $"{path}[{i}]") is { } bad) return bad;
+                return null;
+            case JsonValue value when value.GetValueKind() == JsonValueKind.String:
+                try { return value.GetValue<string>().Contains('\0') ? InvalidText(path) : null; }
+                catch (InvalidOperationException) { return InvalidText(path); }
+            default:
+                return null;
+        }
+    }
+
+    private static FieldError InvalidText(string path) =>
+        new(path, "invalid-character", "Text must be valid Unicode without NUL characters (U+0000) or unpaired surrogates.");
+
+    private static string Shorten(string name) => (name.Length > 100 ? name[..100] : name).Replace("\0", "\\0");
 
     public static SubmitApplication? Submission(JsonObject? body, List<FieldError> errors)
     {

@@ -82,10 +82,11 @@ public static class CitizenAuth
             options.DefaultChallengeScheme = SelectorScheme;
             options.DefaultForbidScheme = SelectorScheme;
         });
+        // Signed in with the citizens' provider — a staff provider's token that claims the role citizen is no citizen account.
         services.AddAuthorization(options => options.AddPolicy(Policy, policy => policy
             .AddAuthenticationSchemes(SelectorScheme)
             .RequireAuthenticatedUser()
-            .RequireClaim("role", Roles.Citizen)));
+            .RequireAssertion(context => context.User.Citizen() is not null)));
     }
 
     /// <summary>The signed-in citizen, or null for staff, anonymous callers and anyone else.</summary>

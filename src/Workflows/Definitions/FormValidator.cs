@@ -89,7 +89,7 @@ public static class FormValidator
                     errors.Add(new(path, "email", T(lang, "Bitte geben Sie eine gültige E-Mail-Adresse ein.", "Please enter a valid email address.")));
                 if (field.Type == FieldTypes.Phone && !PhonePattern.IsMatch(text))
                     errors.Add(new(path, "phone", T(lang, "Bitte geben Sie eine gültige Telefonnummer ein.", "Please enter a valid phone number.")));
-                if (field.Pattern is not null && !Regex.IsMatch(text, field.Pattern, RegexOptions.None, TimeSpan.FromMilliseconds(100)))
+                if (field.Pattern is not null && !Matches(text, field.Pattern))
                     errors.Add(new(path, "pattern", field.PatternMessage?.For(lang) ?? T(lang, "Die Eingabe hat nicht das erwartete Format.", "The value does not have the expected format.")));
                 return;
             case FieldTypes.Number or FieldTypes.Integer:
@@ -150,6 +150,22 @@ public static class FormValidator
         }
     }
 
+    /// <summary>
+    /// A definition's pattern that backtracks without end on some input (say <c>^(a+)+$</c> on a long text) refuses
+    /// the value after 100 ms instead of failing the request.
+    /// </summary>
+    private static bool Matches(string text, string pattern)
+    {
+        try
+        {
+            return Regex.IsMatch(text, pattern, RegexOptions.None, TimeSpan.FromMilliseconds(100));
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            return false;
+        }
+    }
+
     /// <remarks>An address field's <c>pattern</c> applies to its postal code (e.g. only the city's own postal codes).</remarks>
     private static void ValidateAddress(FieldDefinition field, JsonNode value, string path, string lang, List<FieldError> errors)
     {
@@ -177,7 +193,7 @@ public static class FormValidator
             {
                 errors.Add(new($"{path}.{part}", "pattern", T(lang, "Eine Postleitzahl hat fünf Ziffern.", "A postal code has five digits.")));
             }
-            else if (part == "postalCode" && field.Pattern is not null && !Regex.IsMatch(s, field.Pattern, RegexOptions.None, TimeSpan.FromMilliseconds(100)))
+            else if (part == "postalCode" && field.Pattern is not null && !Matches(s, field.Pattern))
             {
                 errors.Add(new($"{path}.{part}", "pattern", field.PatternMessage?.For(lang) ?? T(lang, "Diese Postleitzahl ist hier nicht möglich.", "This postal code is not possible here.")));
             }

@@ -40,6 +40,8 @@ public sealed class AppFixture : IAsyncLifetime
             x.UseSetting(Vorgang.Api.Security.MasterKey.ConfigurationKey, MasterKey);
             // Tests read counts and positions right after changing them.
             x.UseSetting("Vorgang:Queues:CacheSeconds", "0");
+            // Every test request comes from the same (unknown) address; the rate limit has tests of its own.
+            x.UseSetting("Vorgang:RateLimits:PerClientPerMinute", "0");
             x.ConfigureServices(services =>
             {
                 services.DisableAllExternalWolverineTransports();

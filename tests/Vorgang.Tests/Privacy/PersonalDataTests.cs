@@ -241,6 +241,8 @@ public sealed class PersonalDataTests(AppFixture app) : ApiTest(app)
         // Staff and anonymous callers have no "me".
         Assert.Equal(401, (await Host.Send(HttpMethod.Get, "/api/me/cases")).Status);
         Assert.Equal(403, (await Host.Send(HttpMethod.Get, "/api/me/cases", token: Caseworker)).Status);
+        // A staff provider's token that claims the role citizen is no citizen account.
+        Assert.Equal(403, (await Host.Send(HttpMethod.Get, "/api/me/cases", token: App.Token("citizen", name: "Mallory", subject: "bundid:alice-4711"))).Status);
         // A citizen token opens no staff endpoint.
         Assert.Equal(403, (await Host.Send(HttpMethod.Get, $"/api/cases/{ofAlice.CaseNumber}", token: alice)).Status);
 

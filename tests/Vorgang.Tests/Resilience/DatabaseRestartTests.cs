@@ -47,6 +47,8 @@ public sealed class DatabaseRestartTests(ITestOutputHelper output) : IAsyncLifet
         {
             ["ConnectionStrings__Marten"] = connectionString,
             ["Vorgang__Auth__DevelopmentKey"] = AppFixture.DevelopmentKey,
+            // One load client from one address: the per-client rate limit would throttle the load itself.
+            ["Vorgang__RateLimits__PerClientPerMinute"] = "0",
         });
         client.Engine = engine.Url;
         var examples = await client.ExamplesAsync(LoadClient.Services);
@@ -195,6 +197,8 @@ public sealed class DatabaseRestartTests(ITestOutputHelper output) : IAsyncLifet
         {
             ["ConnectionStrings__Marten"] = connectionString,
             ["Vorgang__Auth__DevelopmentKey"] = AppFixture.DevelopmentKey,
+            // One load client from one address: the per-client rate limit would throttle the load itself.
+            ["Vorgang__RateLimits__PerClientPerMinute"] = "0",
             ["Vorgang__RequestTimeoutSeconds"] = "2",
         });
         client.Engine = engine.Url;

@@ -45,8 +45,10 @@ public static class ServiceCatalogEndpoints
     [Tags("Services")]
     [ProducesResponseType<ServiceDefinitionView>(200)]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
     public static IResult Get(string serviceId, [FromQuery] int? version, DefinitionCatalog catalog, TimeProvider time, HttpContext context)
     {
+        if (UnreadableVersion(version, context) is { } invalid) return invalid;
         var d = Find(catalog, serviceId, version);
         if (d is null) return Problems.Problems.NotFound(context, $"There is no service '{serviceId}'{(version is null ? "" : $" in version {version}")}.");
         var roles = d.Actions.SelectMany(a => a.By).Append(Workflows.Definitions.Roles.Caseworker).Distinct().Order().ToList();
@@ -78,11 +80,21 @@ public static class ServiceCatalogEndpoints
     [Produces("text/vnd.mermaid")]
     public static IResult Diagram(string serviceId, [FromQuery] int? version, [FromQuery] string? lang, DefinitionCatalog catalog, HttpContext context)
     {
+        if (UnreadableVersion(version, context) is { } invalid) return invalid;
         var d = Find(catalog, serviceId, version);
         return d is null
             ? Problems.Problems.NotFound(context, $"There is no service '{serviceId}'.")
             : Results.Text(MermaidDiagram.Render(d, lang == "de" ? "de" : "en"), "text/vnd.mermaid; charset=utf-8");
     }
+
+    /// <summary>
+    /// A <c>version</c> that is not a whole number reaches the endpoint as null, as if none had been asked for; it
+    /// would silently answer with the latest version instead of saying that the question was wrong.
+    /// </summary>
+    private static IResult? UnreadableVersion(int? version, HttpContext context) =>
+        version is null && context.Request.Query.ContainsKey("version")
+            ? Problems.Problems.Invalid(context, [new FieldError("version", "integer", "Give a version as a whole number, e.g. 1.")], "The request is invalid.")
+            : null;
 
     public static ProcessDefinition? Find(DefinitionCatalog catalog, string serviceId, int? version) =>
         version is { } v ? catalog.Get(serviceId, v) : catalog.Latest(serviceId);
