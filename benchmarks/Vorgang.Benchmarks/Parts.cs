@@ -160,19 +160,25 @@ public static class Seeder
     }
 
     /// <summary>Rebuilds every projection from the event log and measures events per second.</summary>
-    public static async Task<RebuildResult> RebuildAsync(string connectionString, DefinitionCatalog catalog)
+    public static async Task<RebuildResult> RebuildAsync(string connectionString, DefinitionCatalog catalog, bool sequential = false)
     {
         await using var store = Store(connectionString, catalog, readModels: true, out var configured);
         var events = await CountEventsAsync(connectionString);
         using var daemon = await store.BuildProjectionDaemonAsync();
         var watch = Stopwatch.StartNew();
-        foreach (var name in configured.Projections.All.Select(p => p.Name))
+        async Task Rebuild(string name)
         {
             var started = watch.Elapsed;
             Console.WriteLine($"Rebuilding {name}…");
             await daemon.RebuildProjectionAsync(name, TimeSpan.FromMinutes(60), CancellationToken.None);
             Console.WriteLine($"  {name}: {(watch.Elapsed - started).TotalSeconds:N1} s");
         }
+        var names = configured.Projections.All.Select(p => p.Name).ToList();
+        if (sequential)
+            foreach (var name in names) await Rebuild(name);
+        else
+            // As `projections rebuild` does: every read model at once, each reading the log in its own batches.
+            await Task.WhenAll(names.Select(Rebuild));
         return new RebuildResult(events, watch.Elapsed.TotalSeconds);
     }
 

@@ -30,7 +30,7 @@ Console.WriteLine($"pgbench TPC-B, 8 clients: {report.PgbenchTps:N0} tps");
 var (catalog, _) = DefinitionCatalog.LoadDirectory(Path.Combine(repo, "process-definitions"), TimeProvider.System.Today());
 var seed = await Seeder.SeedAsync(pg.ConnectionString, catalog, options.Cases, options.Fresh);
 // A freshly seeded city has no read models yet: it is always rebuilt.
-if (!options.SkipRebuild || !seed.Reused) report.Rebuild = await Seeder.RebuildAsync(pg.ConnectionString, catalog);
+if (!options.SkipRebuild || !seed.Reused) report.Rebuild = await Seeder.RebuildAsync(pg.ConnectionString, catalog, options.RebuildSequential);
 seed = await Seeder.DescribeAsync(pg.ConnectionString, seed);
 report.Seed = seed;
 
@@ -63,7 +63,7 @@ await File.WriteAllTextAsync(output, markdown);
 Console.WriteLine($"Written to {output}");
 return 0;
 
-public sealed record Options(int Cases, int Seconds, bool Fresh, string? Output, bool SkipRebuild)
+public sealed record Options(int Cases, int Seconds, bool Fresh, string? Output, bool SkipRebuild, bool RebuildSequential = false)
 {
     public static Options Parse(string[] args)
     {
@@ -71,6 +71,7 @@ public sealed record Options(int Cases, int Seconds, bool Fresh, string? Output,
         var seconds = 30;
         var fresh = false;
         var skipRebuild = false;
+        var rebuildSequential = false;
         string? output = null;
         for (var i = 0; i < args.Length; i++)
         {
@@ -80,11 +81,12 @@ public sealed record Options(int Cases, int Seconds, bool Fresh, string? Output,
                 case "--seconds": seconds = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--fresh": fresh = true; break;
                 case "--skip-rebuild": skipRebuild = true; break;
+                case "--rebuild-sequential": rebuildSequential = true; break;
                 case "--output": output = args[++i]; break;
-                default: throw new ArgumentException($"Unknown option {args[i]}. Use --cases N, --seconds S, --fresh, --skip-rebuild, --output FILE.");
+                default: throw new ArgumentException($"Unknown option {args[i]}. Use --cases N, --seconds S, --fresh, --skip-rebuild, --rebuild-sequential, --output FILE.");
             }
         }
-        return new Options(cases, seconds, fresh, output, skipRebuild);
+        return new Options(cases, seconds, fresh, output, skipRebuild, rebuildSequential);
     }
 }
 

@@ -48,7 +48,9 @@ internal static class ProjectionVerbs
         output.WriteLine($"Rebuilding {string.Join(", ", names)} from {events:N0} events.");
         using var daemon = await store.BuildProjectionDaemonAsync();
         var total = Stopwatch.StartNew();
-        foreach (var name in names)
+        // Every read model at once: each reads the log in its own batches, and together they keep both the engine's cores
+        // and PostgreSQL busy (1.7 times as fast as one after the other in the benchmark; see docs/benchmarks.md).
+        var results = await Task.WhenAll(names.Select(async name =>
         {
             var watch = Stopwatch.StartNew();
             using var done = new CancellationTokenSource();
@@ -56,18 +58,24 @@ internal static class ProjectionVerbs
             try
             {
                 await daemon.RebuildProjectionAsync(name, TimeSpan.FromHours(1), CancellationToken.None);
+                output.WriteLine($"{name}: {events:N0} events in {watch.Elapsed.TotalSeconds:N1} s ({Rate(events, watch.Elapsed)} events/s)");
+                return true;
             }
             catch (Exception e)
             {
                 errors.WriteLine($"{name}: rebuild failed: {e.Message}");
-                return 1;
+                return false;
             }
             finally
             {
                 await done.CancelAsync();
                 await progress;
             }
-            output.WriteLine($"{name}: {events:N0} events in {watch.Elapsed.TotalSeconds:N1} s ({Rate(events, watch.Elapsed)} events/s)");
+        }));
+        if (results.Contains(false))
+        {
+            await daemon.StopAllAsync();
+            return 1;
         }
         await daemon.StopAllAsync();
         output.WriteLine($"Rebuilt {names.Count} read model(s) in {total.Elapsed.TotalSeconds:N1} s ({Rate(events * names.Count, total.Elapsed)} events/s over all).");
