@@ -30,7 +30,11 @@ Console.WriteLine($"pgbench TPC-B, 8 clients: {report.PgbenchTps:N0} tps");
 var (catalog, _) = DefinitionCatalog.LoadDirectory(Path.Combine(repo, "process-definitions"), TimeProvider.System.Today());
 var seed = await Seeder.SeedAsync(pg.ConnectionString, catalog, options.Cases, options.Fresh);
 // A freshly seeded city has no read models yet: it is always rebuilt.
-if (!options.SkipRebuild || !seed.Reused) report.Rebuild = await Seeder.RebuildAsync(pg.ConnectionString, catalog, options.RebuildSequential);
+if (!options.SkipRebuild || !seed.Reused)
+{
+    report.Rebuild = await Seeder.RebuildAsync(pg.ConnectionString, catalog, options.RebuildSequential);
+    Console.WriteLine($"vacuum (analyze) after loading: {await Seeder.VacuumAsync(pg.ConnectionString):N0} s");
+}
 seed = await Seeder.DescribeAsync(pg.ConnectionString, seed);
 report.Seed = seed;
 

@@ -26,6 +26,7 @@ public sealed class QueueFigures(IDocumentStore store, NpgsqlDataSource dataSour
     {
         _counts.Clear();
         _positions.Clear();
+        _orders.Clear();
     }
 
     /// <summary>One grouped query over the team's open cases, answered from the overview index.</summary>
@@ -72,6 +73,16 @@ public sealed class QueueFigures(IDocumentStore store, NpgsqlDataSource dataSour
     {
         var now = time.GetUtcNow();
         if (_positions.TryGetValue(caseNumber, out var cached) && now - cached.At < cacheFor) return cached.Position;
+        if (cacheFor > TimeSpan.Zero)
+        {
+            // Citizens look up random cases: a cache per case rarely hits, and counting who is ahead scans up to the whole
+            // team's queue each time. Instead: the team's order, read at most every cacheFor, and a binary search in it.
+            var mine = await OrderKeyAsync(caseNumber, ct);
+            if (mine is null) return null;
+            var order = await TeamOrderAsync(team, now).WaitAsync(ct);
+            var ahead = order.CountBefore(mine.Value);
+            return new QueuePosition(ahead + 1, Math.Max(order.Count, ahead + 1));
+        }
         await using var command = dataSource.CreateCommand(
             $"""
             with me as (select order_start_by s, order_due_on d, submitted_at t from {Table} where id = $1 and is_open)
@@ -89,5 +100,74 @@ public sealed class QueueFigures(IDocumentStore store, NpgsqlDataSource dataSour
         }
         if (cacheFor > TimeSpan.Zero) _positions[caseNumber] = (position, now);
         return position;
+    }
+
+    private readonly ConcurrentDictionary<string, (Task<TeamOrder> Order, DateTimeOffset At)> _orders = new();
+    private readonly object _refreshing = new();
+
+    /// <summary>The team's open cases in queue order, at most <c>cacheFor</c> old; one request refreshes it, the others wait for that.</summary>
+    private Task<TeamOrder> TeamOrderAsync(string team, DateTimeOffset now)
+    {
+        if (_orders.TryGetValue(team, out var cached) && now - cached.At < cacheFor && !cached.Order.IsFaulted && !cached.Order.IsCanceled) return cached.Order;
+        lock (_refreshing)
+        {
+            if (_orders.TryGetValue(team, out cached) && now - cached.At < cacheFor && !cached.Order.IsFaulted && !cached.Order.IsCanceled) return cached.Order;
+            // Shared by every request that waits for it: one caller's cancellation must not cancel the others' answer.
+            var loading = LoadTeamOrderAsync(team, CancellationToken.None);
+            _orders[team] = (loading, now);
+            return loading;
+        }
+    }
+
+    private async Task<TeamOrder> LoadTeamOrderAsync(string team, CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand(
+            $"select order_start_by, order_due_on, submitted_at from {Table} where team = $1 and is_open order by 1, 2, 3");
+        command.Parameters.AddWithValue(team);
+        var keys = new List<OrderKey>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+            keys.Add(new OrderKey(reader.GetFieldValue<DateOnly>(0), reader.GetFieldValue<DateOnly>(1), reader.GetFieldValue<DateTimeOffset>(2).UtcTicks));
+        return new TeamOrder([.. keys]);
+    }
+
+    private async Task<OrderKey?> OrderKeyAsync(string caseNumber, CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand($"select order_start_by, order_due_on, submitted_at from {Table} where id = $1 and is_open");
+        command.Parameters.AddWithValue(caseNumber);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct)
+            ? new OrderKey(reader.GetFieldValue<DateOnly>(0), reader.GetFieldValue<DateOnly>(1), reader.GetFieldValue<DateTimeOffset>(2).UtcTicks)
+            : null;
+    }
+
+    /// <summary>A place in the queue's order: start-by day, due day, moment of submission — as the order index sorts.</summary>
+    private readonly record struct OrderKey(DateOnly StartBy, DateOnly DueOn, long SubmittedTicks) : IComparable<OrderKey>
+    {
+        public int CompareTo(OrderKey other)
+        {
+            var byStart = StartBy.CompareTo(other.StartBy);
+            if (byStart != 0) return byStart;
+            var byDue = DueOn.CompareTo(other.DueOn);
+            return byDue != 0 ? byDue : SubmittedTicks.CompareTo(other.SubmittedTicks);
+        }
+    }
+
+    private sealed class TeamOrder(OrderKey[] sorted)
+    {
+        public int Count => sorted.Length;
+
+        /// <summary>How many cases come strictly before <paramref name="key"/> (a lower bound by binary search).</summary>
+        public int CountBefore(OrderKey key)
+        {
+            int low = 0, high = sorted.Length;
+            while (low < high)
+            {
+                var middle = (low + high) >>> 1;
+                if (sorted[middle].CompareTo(key) < 0) low = middle + 1;
+                else high = middle;
+            }
+            return low;
+        }
     }
 }

@@ -27,4 +27,39 @@ public sealed class QueueFiguresCacheTests(AppFixture app) : ApiTest(app)
         Assert.Equal(2, (await figures.CountsAsync("registration-office", today, CancellationToken.None)).Open);
         Assert.Equal(new(1, 2), await figures.PositionAsync(first.CaseNumber, "registration-office", CancellationToken.None));
     }
+
+    [Fact]
+    public async Task A_cached_position_is_the_same_as_counting_who_is_ahead()
+    {
+        var store = Host.Services.GetRequiredService<IDocumentStore>();
+        var dataSource = Host.Services.GetRequiredService<NpgsqlDataSource>();
+        var start = App.Clock.GetUtcNow();
+        var random = new Random(4711);
+        var cases = new List<string>();
+        // Submitted on scattered days (earlier and later), so that start-by and due dates interleave with submission times.
+        for (var i = 0; i < 12; i++)
+        {
+            App.Clock.SetUtcNow(start.AddDays(random.Next(-20, 20)).AddMinutes(random.Next(0, 600)));
+            cases.Add((await Host.Submit("change-of-address")).CaseNumber);
+        }
+        App.Clock.SetUtcNow(start);
+        // Two of them leave the queue.
+        var token = App.Token("caseworker", "registration-office");
+        foreach (var closing in cases.Take(2))
+        {
+            await Host.Act(closing, token, "start-review");
+            await Host.Act(closing, token, "reject", new System.Text.Json.Nodes.JsonObject { ["reason"] = "x" });
+        }
+
+        var exact = new QueueFigures(store, dataSource, App.Clock, TimeSpan.Zero);
+        var cached = new QueueFigures(store, dataSource, App.Clock, TimeSpan.FromSeconds(5));
+        var positions = new List<int>();
+        foreach (var caseNumber in cases)
+        {
+            var expected = await exact.PositionAsync(caseNumber, "registration-office", CancellationToken.None);
+            Assert.Equal(expected, await cached.PositionAsync(caseNumber, "registration-office", CancellationToken.None));
+            if (expected is not null) positions.Add(expected.Position);
+        }
+        Assert.Equal(Enumerable.Range(1, 10), positions.Order());
+    }
 }
