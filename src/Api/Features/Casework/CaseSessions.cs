@@ -68,9 +68,9 @@ public static class CaseSessions
         // The caller's own rule decides first, so that it can answer a missing case exactly like a forbidden one.
         if (authorize(stored, definition) is { } refused) return refused;
         if (stored is null || definition is null) return CaseSessions.NoCase(context, caseNumber);
-        // The snapshot and the stream's version are two reads: under a concurrent commit one may already show the newer
-        // version. Either one past what the client saw is the same conflict.
-        if (stream.CurrentVersion != expected || stored.Version != expected)
+        // The snapshot and the stream's version are two reads: under a concurrent commit the snapshot may already show a
+        // newer version than the stream did. A snapshot past what the client saw is the same conflict.
+        if (stream.CurrentVersion != expected || stored.Version > expected)
             return VersionConflict(context, expected, Math.Max(stream.CurrentVersion ?? 0, stored.Version));
 
         // Decide on the opened values; store the new events sealed with the same key.
