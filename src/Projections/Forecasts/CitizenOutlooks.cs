@@ -14,12 +14,19 @@ public sealed record CitizenOutlook(DateOnly? ExpectedCompletionOn, string Basis
 
 public sealed class CitizenOutlooks(QueueFigures queues, CompletionForecasts forecasts)
 {
-    public async Task<CitizenOutlook?> ForAsync(ProcessDefinition definition, Case state, DateOnly today, string lang, CancellationToken ct)
+    public Task<CitizenOutlook?> ForAsync(ProcessDefinition definition, Case state, DateOnly today, string lang, CancellationToken ct) =>
+        ForAsync(definition, state, today, lang, ct, queueItem: null, queueItemRead: false);
+
+    /// <param name="queueItem">The case's queue row, when the caller read it with the case (<paramref name="queueItemRead"/>): then no query finds it again.</param>
+    public async Task<CitizenOutlook?> ForAsync(
+        ProcessDefinition definition, Case state, DateOnly today, string lang, CancellationToken ct, QueueItem? queueItem, bool queueItemRead)
     {
         if (state.IsClosed) return null;
         var forecast = await forecasts.ForAsync(definition, state.State, ct);
         var expected = forecast.ExpectedOn(today);
-        var position = await queues.PositionAsync(state.Id, state.Team, ct);
+        var position = !queueItemRead ? await queues.PositionAsync(state.Id, state.Team, ct)
+            : queueItem is null ? null
+            : await queues.PositionAsync(queueItem, ct);
         return new CitizenOutlook(expected, forecast.Basis, position, Delay(definition, state, expected, lang));
     }
 

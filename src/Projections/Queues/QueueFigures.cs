@@ -102,6 +102,19 @@ public sealed class QueueFigures(IDocumentStore store, NpgsqlDataSource dataSour
         return position;
     }
 
+    /// <summary>The place of a queue row already at hand (read with the case): no query at all while the team's order is fresh.</summary>
+    public async Task<QueuePosition?> PositionAsync(QueueItem item, CancellationToken ct)
+    {
+        if (!item.IsOpen) return null;
+        if (cacheFor <= TimeSpan.Zero) return await PositionAsync(item.Id, item.Team, ct);
+        var order = await TeamOrderAsync(item.Team, time.GetUtcNow()).WaitAsync(ct);
+        var ahead = order.CountBefore(new OrderKey(item.OrderStartBy, item.OrderDueOn, Microseconds(item.SubmittedAt)));
+        return new QueuePosition(ahead + 1, Math.Max(order.Count, ahead + 1));
+    }
+
+    // PostgreSQL keeps timestamps to the microsecond; a document's own value may carry more (ticks of 100 ns).
+    private static long Microseconds(DateTimeOffset at) => at.UtcTicks - at.UtcTicks % 10;
+
     private readonly ConcurrentDictionary<string, (Task<TeamOrder> Order, DateTimeOffset At)> _orders = new();
     private readonly object _refreshing = new();
 
@@ -127,7 +140,7 @@ public sealed class QueueFigures(IDocumentStore store, NpgsqlDataSource dataSour
         var keys = new List<OrderKey>();
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
-            keys.Add(new OrderKey(reader.GetFieldValue<DateOnly>(0), reader.GetFieldValue<DateOnly>(1), reader.GetFieldValue<DateTimeOffset>(2).UtcTicks));
+            keys.Add(new OrderKey(reader.GetFieldValue<DateOnly>(0), reader.GetFieldValue<DateOnly>(1), Microseconds(reader.GetFieldValue<DateTimeOffset>(2))));
         return new TeamOrder([.. keys]);
     }
 
@@ -137,7 +150,7 @@ public sealed class QueueFigures(IDocumentStore store, NpgsqlDataSource dataSour
         command.Parameters.AddWithValue(caseNumber);
         await using var reader = await command.ExecuteReaderAsync(ct);
         return await reader.ReadAsync(ct)
-            ? new OrderKey(reader.GetFieldValue<DateOnly>(0), reader.GetFieldValue<DateOnly>(1), reader.GetFieldValue<DateTimeOffset>(2).UtcTicks)
+            ? new OrderKey(reader.GetFieldValue<DateOnly>(0), reader.GetFieldValue<DateOnly>(1), Microseconds(reader.GetFieldValue<DateTimeOffset>(2)))
             : null;
     }
 

@@ -58,6 +58,9 @@ public sealed class QueueFiguresCacheTests(AppFixture app) : ApiTest(app)
         {
             var expected = await exact.PositionAsync(caseNumber, "registration-office", CancellationToken.None);
             Assert.Equal(expected, await cached.PositionAsync(caseNumber, "registration-office", CancellationToken.None));
+            // The same from the queue row a citizen lookup reads with the case (its submission time to the tick, the database's to the microsecond).
+            await using (var session = store.QuerySession())
+                Assert.Equal(expected, await cached.PositionAsync((await session.LoadAsync<QueueItem>(caseNumber))!, CancellationToken.None));
             if (expected is not null) positions.Add(expected.Position);
         }
         Assert.Equal(Enumerable.Range(1, 10), positions.Order());

@@ -60,9 +60,9 @@ public static class MyCasesEndpoints
         TimeProvider time, HttpContext context, CancellationToken ct)
     {
         if (!CaseNumbers.IsWellFormed(caseNumber)) return NotYours(context);
-        var (events, key) = await CitizenCases.LoadAsync(session, caseNumber, ct);
-        if (events.Count == 0 || !Owns(context, vault, key)) return NotYours(context);
-        var view = await CitizenCases.ViewAsync(events, vault.Open(key), catalog, outlooks, CitizenCases.PreferredLanguage(context, lang), time.Today(), ct);
+        var loaded = await CitizenCases.LoadAsync(session, caseNumber, ct);
+        if (loaded.Events.Count == 0 || !Owns(context, vault, loaded.Key)) return NotYours(context);
+        var view = await CitizenCases.ViewAsync(loaded, vault.Open(loaded.Key), catalog, outlooks, CitizenCases.PreferredLanguage(context, lang), time.Today(), ct);
         return view is null ? NotYours(context) : Results.Ok(view);
     }
 

@@ -2,6 +2,7 @@ using JasperFx.Events;
 using Marten;
 using Vorgang.Api.Features.Privacy;
 using Vorgang.Projections.Forecasts;
+using Vorgang.Projections.Queues;
 using Vorgang.Projections.Views;
 using Vorgang.Workflows.Audit;
 using Vorgang.Workflows.Cases;
@@ -18,26 +19,30 @@ public sealed record DataAccesses(string CaseNumber, IReadOnlyList<DataAccess> A
 /// <summary>What citizens' endpoints share, whether they came with a tracking code or a citizen account.</summary>
 public static class CitizenCases
 {
-    /// <summary>The case's events and its key in one round trip.</summary>
-    public static async Task<(IReadOnlyList<IEvent> Events, SubjectKey? Key)> LoadAsync(IQuerySession session, string caseNumber, CancellationToken ct)
+    /// <summary>What a citizen's view is made of, read in one round trip: the case's events, its key and its queue row.</summary>
+    public sealed record Loaded(IReadOnlyList<IEvent> Events, SubjectKey? Key, QueueItem? QueueItem);
+
+    public static async Task<Loaded> LoadAsync(IQuerySession session, string caseNumber, CancellationToken ct)
     {
         var batch = session.CreateBatchQuery();
         var events = batch.Events.FetchStream(caseNumber);
         var key = batch.Load<SubjectKey>(caseNumber);
+        var queueItem = batch.Load<QueueItem>(caseNumber);
         await batch.Execute(ct);
-        return (await events, await key);
+        return new Loaded(await events, await key, await queueItem);
     }
 
     /// <summary>The citizen view from the events, with the personal values the citizen gave opened, and the outlook while open.</summary>
     public static async Task<CitizenCaseView?> ViewAsync(
-        IReadOnlyList<IEvent> events, DataKey? key, DefinitionCatalog catalog, CitizenOutlooks outlooks, string? lang, DateOnly today, CancellationToken ct)
+        Loaded loaded, DataKey? key, DefinitionCatalog catalog, CitizenOutlooks outlooks, string? lang, DateOnly today, CancellationToken ct)
     {
+        var events = loaded.Events;
         var opened = events.Select(e => (Data: PersonalData.OpenEvent(e.Data, key), At: e.Timestamp)).ToList();
         var state = Case.Replay(opened.Select(e => e.Data));
         var definition = catalog.Get(state.ServiceId, state.DefinitionVersion);
         if (definition is null) return null;
         var view = CaseViews.Citizen(definition, state, opened, lang);
-        return view with { Outlook = await outlooks.ForAsync(definition, state, today, view.Language, ct) };
+        return view with { Outlook = await outlooks.ForAsync(definition, state, today, view.Language, ct, loaded.QueueItem, queueItemRead: true) };
     }
 
     /// <summary>Who of the office read the case's personal data, and when, in the citizen's language; staff are named by role and team, not person.</summary>

@@ -32,10 +32,10 @@ public static class TrackCaseEndpoints
     {
         if (!CaseNumbers.IsWellFormed(caseNumber) || string.IsNullOrWhiteSpace(trackingCode)) return NotFound(context);
         // The timeline needs every event anyway: one read of the stream (with the case's key), folded, instead of the snapshot and the stream.
-        var (events, key) = await CitizenCases.LoadAsync(session, caseNumber, ct);
-        if (events.Count == 0 || events[0].Data is not CaseSubmitted submitted || !TrackingCodes.Matches(trackingCode, submitted.TrackingCodeHash))
+        var loaded = await CitizenCases.LoadAsync(session, caseNumber, ct);
+        if (loaded.Events is not [{ Data: CaseSubmitted submitted }, ..] || !TrackingCodes.Matches(trackingCode, submitted.TrackingCodeHash))
             return NotFound(context);
-        var view = await CitizenCases.ViewAsync(events, vault.Open(key), catalog, outlooks, lang ?? PreferredLanguage(context), time.Today(), ct);
+        var view = await CitizenCases.ViewAsync(loaded, vault.Open(loaded.Key), catalog, outlooks, lang ?? PreferredLanguage(context), time.Today(), ct);
         return view is null ? NotFound(context) : Results.Ok(view);
     }
 
@@ -83,8 +83,8 @@ public static class TrackCaseEndpoints
         IQuerySession session, DefinitionCatalog catalog, CitizenOutlooks outlooks, PersonalDataVault vault, TimeProvider time, HttpContext context,
         string caseNumber, CancellationToken ct)
     {
-        var (events, key) = await CitizenCases.LoadAsync(session, caseNumber, ct);
-        var view = await CitizenCases.ViewAsync(events, vault.Open(key), catalog, outlooks, PreferredLanguage(context), time.Today(), ct);
+        var loaded = await CitizenCases.LoadAsync(session, caseNumber, ct);
+        var view = await CitizenCases.ViewAsync(loaded, vault.Open(loaded.Key), catalog, outlooks, PreferredLanguage(context), time.Today(), ct);
         return view is null ? NotFound(context) : Results.Ok(view);
     }
 
