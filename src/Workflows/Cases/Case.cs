@@ -24,6 +24,9 @@ public sealed record Case
     public Actor? SubmittedBy { get; init; }
     /// <summary>When the case's personal data was erased; its sealed values are gone from here too.</summary>
     public DateTimeOffset? PersonalDataErasedAt { get; init; }
+    /// <summary>Why it was erased: <c>retention</c> or <c>request</c>, with the reason given.</summary>
+    public string? PersonalDataErasureBasis { get; init; }
+    public string? PersonalDataErasureReason { get; init; }
     public required string TrackingCodeHash { get; init; }
     public required DateTimeOffset SubmittedAt { get; init; }
     /// <summary>The legal due date as it stands now: set at submission, moved by suspensions and extensions.</summary>
@@ -97,6 +100,8 @@ public sealed record Case
         Data = PersonalData.StripSealed(Data),
         Applicant = Applicant is null ? null : PersonalData.StripSealed(Applicant),
         PersonalDataErasedAt = e.ErasedAt,
+        PersonalDataErasureBasis = e.Basis,
+        PersonalDataErasureReason = e.Reason,
     };
 
     public Case Apply(InformationProvided e)

@@ -147,6 +147,7 @@ public sealed class PersonalDataTests(AppFixture app) : ApiTest(app)
             new JsonObject { ["reason"] = "repeated" }.ToJsonString(), Admin);
         Assert.Equal(200, again);
         Assert.True((bool)second!["alreadyErased"]!);
+        Assert.Equal("Antrag auf Löschung nach Art. 17 DSGVO, Az. 2026-17", (string)second["reason"]!);
         Assert.Equal(eventsBefore + 1, (await History(accepted.CaseNumber)).Count);
     }
 
@@ -206,6 +207,13 @@ public sealed class PersonalDataTests(AppFixture app) : ApiTest(app)
         // Fired once: moving on does not erase again.
         await Host.AdvanceTo(App.Clock, closedOn.AddDays(400), new TimeOnly(12, 0));
         Assert.Single(await History(accepted.CaseNumber), e => (string)e!["type"]! == "personal_data_erased");
+        // An admin asked to erase it later learns that retention did, and when.
+        var (status, receipt, _) = await Host.Send(HttpMethod.Post, $"/api/admin/cases/{accepted.CaseNumber}/erasure",
+            new JsonObject { ["reason"] = "Art. 17" }.ToJsonString(), Admin);
+        Assert.Equal(200, status);
+        Assert.True((bool)receipt!["alreadyErased"]!);
+        Assert.Equal("retention", (string)receipt["basis"]!);
+        Assert.Contains("180 days", (string)receipt["reason"]!);
     }
 
     [Fact]

@@ -56,8 +56,10 @@ public static class ErasureEndpoints
             ErasureResult.NoCase => CaseSessions.NoCase(context, caseNumber),
             ErasureResult.NotFinal => Problems.Problems.Status(context, 409, "case-not-final", "The case is still open.",
                 $"Case {caseNumber} is in '{outcome.Case!.State}'. Its data is needed until it is decided or withdrawn; erase it afterwards."),
-            _ => Results.Ok(new ErasureReceipt(caseNumber, ErasureBases.Request, reason!, outcome.ErasedAt!.Value,
-                outcome.Case!.Version, outcome.Result == ErasureResult.AlreadyErased)),
+            // Erased before (on request or by retention): the receipt of that erasure; nothing new is appended.
+            ErasureResult.AlreadyErased => Results.Ok(new ErasureReceipt(caseNumber, outcome.Case!.PersonalDataErasureBasis ?? ErasureBases.Request,
+                outcome.Case.PersonalDataErasureReason ?? "", outcome.ErasedAt!.Value, outcome.Case.Version, AlreadyErased: true)),
+            _ => Results.Ok(new ErasureReceipt(caseNumber, ErasureBases.Request, reason!, outcome.ErasedAt!.Value, outcome.Case!.Version, AlreadyErased: false)),
         };
     }
 }
