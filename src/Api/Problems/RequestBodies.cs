@@ -132,6 +132,17 @@ public static class RequestBodies
         }
     }
 
+    /// <summary>The reason of an erasure on request: required, 1–500 characters.</summary>
+    public static string? ErasureReason(JsonObject? body, List<FieldError> errors)
+    {
+        if (body is not null) Unknown(body, errors, "reason");
+        var reason = body is null ? null : OptionalString(body, "reason", errors)?.Trim();
+        if (errors.Count > 0) return null;
+        if (string.IsNullOrEmpty(reason)) errors.Add(new("reason", "required", "Say why the data is erased, e.g. the request's reference."));
+        else if (reason.Length > 500) errors.Add(new("reason", "max-length", "Use at most 500 characters."));
+        return errors.Count > 0 ? null : reason;
+    }
+
     public static ActionRequest? Action(JsonObject? body, List<FieldError> errors)
     {
         if (body is null) return new ActionRequest(null, null);

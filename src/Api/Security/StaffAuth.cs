@@ -75,13 +75,15 @@ public static class StaffAuth
                 {
                     if (context.Principal?.Identity is ClaimsIdentity identity)
                     {
-                        var catalog = context.HttpContext.RequestServices.GetService<DefinitionCatalog>();
-                        StaffClaims.Normalize(identity, claimNames, StaffClaims.KnownRoles(catalog), StaffClaims.KnownTeams(catalog));
+                        var known = context.HttpContext.RequestServices.GetRequiredService<StaffClaims.Vocabulary>();
+                        StaffClaims.Normalize(identity, claimNames, known.Roles, known.Teams);
                     }
                     return Task.CompletedTask;
                 },
             };
         });
+        // Resolved at the first token, after start-up has restored any published definition version missing from disk.
+        services.AddSingleton(sp => StaffClaims.Vocabulary.For(sp.GetService<DefinitionCatalog>()));
         services.AddAuthorization(options =>
             options.AddPolicy(StaffPolicy, policy => policy.RequireAuthenticatedUser().RequireClaim("role")));
     }

@@ -42,6 +42,12 @@ public static class StaffClaims
         Replace(identity, Name, name);
     }
 
+    /// <summary>The roles and teams a token may name, read from the definitions once: they do not change while the engine runs.</summary>
+    public sealed record Vocabulary(IReadOnlySet<string> Roles, IReadOnlySet<string> Teams)
+    {
+        public static Vocabulary For(DefinitionCatalog? catalog) => new(KnownRoles(catalog), KnownTeams(catalog));
+    }
+
     /// <summary>The roles the engine acts on: staff roles, citizens, and every party a service declares.</summary>
     public static IReadOnlySet<string> KnownRoles(DefinitionCatalog? catalog)
     {

@@ -77,11 +77,7 @@ public sealed class QueueFigures(IDocumentStore store, NpgsqlDataSource dataSour
         {
             // Citizens look up random cases: a cache per case rarely hits, and counting who is ahead scans up to the whole
             // team's queue each time. Instead: the team's order, read at most every cacheFor, and a binary search in it.
-            var mine = await OrderKeyAsync(caseNumber, ct);
-            if (mine is null) return null;
-            var order = await TeamOrderAsync(team, now).WaitAsync(ct);
-            var ahead = order.CountBefore(mine.Value);
-            return new QueuePosition(ahead + 1, Math.Max(order.Count, ahead + 1));
+            return await OrderKeyAsync(caseNumber, ct) is { } mine ? await PlaceAsync(team, mine, now, ct) : null;
         }
         await using var command = dataSource.CreateCommand(
             $"""
@@ -107,8 +103,14 @@ public sealed class QueueFigures(IDocumentStore store, NpgsqlDataSource dataSour
     {
         if (!item.IsOpen) return null;
         if (cacheFor <= TimeSpan.Zero) return await PositionAsync(item.Id, item.Team, ct);
-        var order = await TeamOrderAsync(item.Team, time.GetUtcNow()).WaitAsync(ct);
-        var ahead = order.CountBefore(new OrderKey(item.OrderStartBy, item.OrderDueOn, Microseconds(item.SubmittedAt)));
+        return await PlaceAsync(item.Team, new OrderKey(item.OrderStartBy, item.OrderDueOn, Microseconds(item.SubmittedAt)), time.GetUtcNow(), ct);
+    }
+
+    /// <summary>A case's place in the team's cached order. A case newer than the cached order counts itself in.</summary>
+    private async Task<QueuePosition> PlaceAsync(string team, OrderKey mine, DateTimeOffset now, CancellationToken ct)
+    {
+        var order = await TeamOrderAsync(team, now).WaitAsync(ct);
+        var ahead = order.CountBefore(mine);
         return new QueuePosition(ahead + 1, Math.Max(order.Count, ahead + 1));
     }
 

@@ -12,6 +12,7 @@ public sealed class KeyRing
     private const int KeySize = 32, NonceSize = 12, TagSize = 16;
     private readonly byte[] _masterKey;
     private readonly Dictionary<string, byte[]> _previous;
+    private readonly byte[] _accountIndexKey;
 
     /// <param name="masterKey">Wraps new keys and opens keys it wrapped.</param>
     /// <param name="previousMasterKeys">Only open keys they wrapped: while a rotation re-wraps the stored keys, both work.</param>
@@ -21,6 +22,7 @@ public sealed class KeyRing
             throw new ArgumentException("A master key must be 32 bytes (AES-256).", nameof(masterKey));
         _masterKey = masterKey;
         MasterKeyId = IdOf(masterKey);
+        _accountIndexKey = HMACSHA256.HashData(masterKey, Encoding.UTF8.GetBytes("vorgang-account-index"));
         _previous = previousMasterKeys.Where(k => IdOf(k) != MasterKeyId).ToDictionary(IdOf);
     }
 
@@ -33,25 +35,42 @@ public sealed class KeyRing
     {
         if (stored.MasterKeyId == MasterKeyId) return stored;
         var key = Open(stored);
-        return stored with { WrappedKey = Convert.ToBase64String(Encrypt(_masterKey, key.Bytes, Aad(stored.Id))), MasterKeyId = MasterKeyId };
+        // The account index is keyed by the master key too: computed anew, or the citizen would lose the case from their list.
+        var accountHash = stored.AccountHash;
+        if (stored.SealedAccount is { } sealedAccount)
+        {
+            var account = Encoding.UTF8.GetString(Decrypt(key.Bytes, Convert.FromBase64String(sealedAccount), AccountAad(stored.Id))).Split('\n', 2);
+            accountHash = AccountHash(account[0], account[1]);
+        }
+        return stored with
+        {
+            WrappedKey = Convert.ToBase64String(Encrypt(_masterKey, key.Bytes, Aad(stored.Id))), MasterKeyId = MasterKeyId, AccountHash = accountHash,
+        };
     }
 
     /// <summary>
     /// The index of a citizen account (issuer and subject) under a key derived from the master key: it finds the account's
     /// cases, and nobody without the master key can tell whose account it is.
     /// </summary>
-    public string AccountHash(string issuer, string subject)
-    {
-        var indexKey = HMACSHA256.HashData(_masterKey, Encoding.UTF8.GetBytes("vorgang-account-index"));
-        return Convert.ToHexStringLower(HMACSHA256.HashData(indexKey, Encoding.UTF8.GetBytes($"{issuer}\n{subject}")));
-    }
+    public string AccountHash(string issuer, string subject) =>
+        Convert.ToHexStringLower(HMACSHA256.HashData(_accountIndexKey, Encoding.UTF8.GetBytes($"{issuer}\n{subject}")));
 
-    /// <summary>A fresh data key for the case, and its wrapped form to store.</summary>
-    public (SubjectKey Stored, DataKey Key) Create(string caseNumber, string? accountHash, DateTimeOffset now)
+    /// <summary>
+    /// A fresh data key for the case, and its wrapped form to store — with the citizen account that applied, if any: its
+    /// index, and the account itself sealed under the case's own key, so that a rotation can compute the index anew.
+    /// </summary>
+    public (SubjectKey Stored, DataKey Key) Create(string caseNumber, (string Issuer, string Subject)? account, DateTimeOffset now)
     {
         var key = RandomNumberGenerator.GetBytes(KeySize);
         var wrapped = Encrypt(_masterKey, key, Aad(caseNumber));
-        return (new SubjectKey(caseNumber, Convert.ToBase64String(wrapped), MasterKeyId, accountHash, now), new DataKey(caseNumber, key));
+        var stored = new SubjectKey(caseNumber, Convert.ToBase64String(wrapped), MasterKeyId,
+            account is { } a ? AccountHash(a.Issuer, a.Subject) : null, now)
+        {
+            SealedAccount = account is { } b
+                ? Convert.ToBase64String(Encrypt(key, Encoding.UTF8.GetBytes($"{b.Issuer}\n{b.Subject}"), AccountAad(caseNumber)))
+                : null,
+        };
+        return (stored, new DataKey(caseNumber, key));
     }
 
     public DataKey Open(SubjectKey stored)
@@ -64,6 +83,7 @@ public sealed class KeyRing
     }
 
     private static byte[] Aad(string caseNumber) => Encoding.UTF8.GetBytes("vorgang-subject-key\n" + caseNumber);
+    private static byte[] AccountAad(string caseNumber) => Encoding.UTF8.GetBytes("vorgang-subject-account\n" + caseNumber);
 
     internal static byte[] Encrypt(byte[] key, byte[] plaintext, byte[] associatedData)
     {

@@ -9,4 +9,8 @@ namespace Vorgang.Workflows.Privacy;
 /// <param name="WrappedKey">The data key, AES-256-GCM-encrypted with the master key (nonce ‖ ciphertext ‖ tag, base64).</param>
 /// <param name="MasterKeyId">Which master key wrapped it (the first bytes of the master key's SHA-256), so that a wrong key is named, not guessed.</param>
 /// <param name="AccountHash">For a citizen who applied signed in: a keyed hash of their account, so that they find their cases; gone with the key.</param>
-public sealed record SubjectKey(string Id, string WrappedKey, string MasterKeyId, string? AccountHash, DateTimeOffset CreatedAt);
+public sealed record SubjectKey(string Id, string WrappedKey, string MasterKeyId, string? AccountHash, DateTimeOffset CreatedAt)
+{
+    /// <summary>The account (issuer and subject) sealed under the case's own key: what a master-key rotation needs to compute <see cref="AccountHash"/> anew.</summary>
+    public string? SealedAccount { get; init; }
+}

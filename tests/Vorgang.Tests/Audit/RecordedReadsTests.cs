@@ -102,4 +102,18 @@ public sealed class RecordedReadsTests(AppFixture app) : ApiTest(app)
         Assert.Single(await Reads(submitted.CaseNumber, App.Token("admin", name: "Ada Admin", subject: "ada")));
         (await Host.Get("/api/audit/cases/2026-999999/reads", Auditor)).AssertProblem(404, "not-found");
     }
+
+    [Fact]
+    public async Task An_admin_reads_personal_data_only_on_the_record()
+    {
+        var submitted = await Host.Submit(Service);
+        var admin = App.Token("admin", name: "Ada Admin", subject: "ada");
+        await Host.StaffCase(submitted.CaseNumber, admin);
+        Assert.Equal(200, (await Host.Get($"/api/cases/{submitted.CaseNumber}/history", admin)).Status);
+        Assert.Equal(200, (await Host.Get($"/api/cases/{submitted.CaseNumber}/state?version=1", admin)).Status);
+
+        var reads = await Reads(submitted.CaseNumber);
+        Assert.Equal(["staff-view", "history", "state-as-of"], reads.Select(r => (string)r!["endpoint"]!));
+        Assert.All(reads, r => Assert.Equal(("ada", "admin"), ((string)r!["reader"]!["id"]!, (string)r["reader"]!["role"]!)));
+    }
 }

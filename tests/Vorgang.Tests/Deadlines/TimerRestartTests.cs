@@ -20,15 +20,7 @@ public sealed class TimerRestartTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         // A database of its own, so that these engines never share Wolverine's tables with the main test host.
-        var shared = await TestDatabase.ConnectionStringAsync();
-        var name = $"timers_{Guid.NewGuid():N}";
-        await using (var connection = new NpgsqlConnection(shared))
-        {
-            await connection.OpenAsync();
-            await using var create = new NpgsqlCommand($"create database {name}", connection);
-            await create.ExecuteNonQueryAsync();
-        }
-        _connectionString = new NpgsqlConnectionStringBuilder(shared) { Database = name }.ConnectionString;
+        _connectionString = await TestDatabase.CreateDatabaseAsync("timers");
     }
 
     public Task DisposeAsync() => Task.CompletedTask;

@@ -18,15 +18,7 @@ public sealed class StartupTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         // A database of its own, so that these hosts never share Wolverine's node tables with the main test host.
-        var shared = await TestDatabase.ConnectionStringAsync();
-        var name = $"startup_{Guid.NewGuid():N}";
-        await using (var connection = new NpgsqlConnection(shared))
-        {
-            await connection.OpenAsync();
-            await using var create = new NpgsqlCommand($"create database {name}", connection);
-            await create.ExecuteNonQueryAsync();
-        }
-        _connectionString = new NpgsqlConnectionStringBuilder(shared) { Database = name }.ConnectionString;
+        _connectionString = await TestDatabase.CreateDatabaseAsync("startup");
         CopyShipped("change-of-address");
     }
 

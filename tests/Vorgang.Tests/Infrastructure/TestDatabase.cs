@@ -17,6 +17,23 @@ public static class TestDatabase
 
     public static Task<string> ConnectionStringAsync() => Instance.Value;
 
+    /// <summary>
+    /// A fresh, empty database on the test server, for engines that must not share Marten's or Wolverine's tables with
+    /// the shared test host (their own nodes, timers, counters).
+    /// </summary>
+    public static async Task<string> CreateDatabaseAsync(string prefix)
+    {
+        var shared = await ConnectionStringAsync();
+        var name = $"{prefix}_{Guid.NewGuid():N}";
+        await using (var connection = new NpgsqlConnection(shared))
+        {
+            await connection.OpenAsync();
+            await using var create = new NpgsqlCommand($"create database {name}", connection);
+            await create.ExecuteNonQueryAsync();
+        }
+        return new NpgsqlConnectionStringBuilder(shared) { Database = name }.ConnectionString;
+    }
+
     /// <summary>A fresh, empty folder under /tmp that the `postgres` system user can traverse.</summary>
     public static string CreateTempDirectory(string purpose)
     {

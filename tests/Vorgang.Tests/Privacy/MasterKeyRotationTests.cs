@@ -16,7 +16,7 @@ public sealed class KeyRingTests
     public void A_rotation_re_wraps_the_data_key_and_the_sealed_values_still_open()
     {
         var before = new KeyRing(Old);
-        var (stored, key) = before.Create("2026-000001", accountHash: null, DateTimeOffset.UnixEpoch);
+        var (stored, key) = before.Create("2026-000001", account: null, DateTimeOffset.UnixEpoch);
         var sealedName = PersonalData.Seal(key, "lastName", "Mustermann");
 
         var during = new KeyRing(New, Old);
@@ -29,6 +29,18 @@ public sealed class KeyRingTests
         Assert.Equal("Mustermann", PersonalData.Open(after.Open(rewrapped), "lastName", sealedName)!.GetValue<string>());
         var refused = Assert.Throws<CryptographicException>(() => after.Open(stored));
         Assert.Contains(KeyRing.IdOf(Old), refused.Message);
+    }
+
+    [Fact]
+    public void A_rotation_computes_the_account_index_anew_so_the_citizen_keeps_finding_the_case()
+    {
+        var (stored, _) = new KeyRing(Old).Create("2026-000001", ("https://id.bund.de", "bundid:4711"), DateTimeOffset.UnixEpoch);
+        Assert.Equal(new KeyRing(Old).AccountHash("https://id.bund.de", "bundid:4711"), stored.AccountHash);
+        Assert.DoesNotContain("bundid", stored.SealedAccount);
+
+        var rewrapped = new KeyRing(New, Old).Rewrap(stored);
+        Assert.Equal(new KeyRing(New).AccountHash("https://id.bund.de", "bundid:4711"), rewrapped.AccountHash);
+        Assert.NotEqual(stored.AccountHash, rewrapped.AccountHash);
     }
 
     [Fact]

@@ -25,15 +25,7 @@ public sealed class CrashSafetyTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task InitializeAsync()
     {
         // A database of its own on the shared test cluster: only the engine dies here, never the database.
-        var shared = await TestDatabase.ConnectionStringAsync();
-        var name = $"crash_{Guid.NewGuid():N}";
-        await using (var connection = new NpgsqlConnection(shared))
-        {
-            await connection.OpenAsync();
-            await using var create = new NpgsqlCommand($"create database {name}", connection);
-            await create.ExecuteNonQueryAsync();
-        }
-        _connectionString = new NpgsqlConnectionStringBuilder(shared) { Database = name }.ConnectionString;
+        _connectionString = await TestDatabase.CreateDatabaseAsync("crash");
     }
 
     public Task DisposeAsync() => Task.CompletedTask;

@@ -394,17 +394,10 @@ public sealed class LimitedEngineFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var shared = await TestDatabase.ConnectionStringAsync();
-        var name = $"limits_{Guid.NewGuid():N}";
-        await using (var connection = new NpgsqlConnection(shared))
-        {
-            await connection.OpenAsync();
-            await using var create = new NpgsqlCommand($"create database {name}", connection);
-            await create.ExecuteNonQueryAsync();
-        }
+        var database = await TestDatabase.CreateDatabaseAsync("limits");
         Host = await Alba.AlbaHost.For<Program>(x =>
         {
-            x.UseSetting("ConnectionStrings:Marten", new NpgsqlConnectionStringBuilder(shared) { Database = name }.ConnectionString);
+            x.UseSetting("ConnectionStrings:Marten", database);
             x.UseSetting("Vorgang:Auth:DevelopmentKey", AppFixture.DevelopmentKey);
             x.UseSetting("Vorgang:TrackingCodeSecret", "test-tracking-secret");
             x.UseSetting("Vorgang:RateLimits:PerClientPerMinute", PerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -563,15 +556,7 @@ public sealed class KestrelLimitsTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var shared = await TestDatabase.ConnectionStringAsync();
-        var name = $"kestrel_{Guid.NewGuid():N}";
-        await using (var connection = new NpgsqlConnection(shared))
-        {
-            await connection.OpenAsync();
-            await using var create = new NpgsqlCommand($"create database {name}", connection);
-            await create.ExecuteNonQueryAsync();
-        }
-        _connectionString = new NpgsqlConnectionStringBuilder(shared) { Database = name }.ConnectionString;
+        _connectionString = await TestDatabase.CreateDatabaseAsync("kestrel");
     }
 
     public Task DisposeAsync() => Task.CompletedTask;

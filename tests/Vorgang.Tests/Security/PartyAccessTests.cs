@@ -113,7 +113,7 @@ public sealed class PartyAccessApiTests : IAsyncLifetime
     {
         Directory.CreateDirectory(Path.Combine(_folder, "school-transport"));
         await File.WriteAllTextAsync(Path.Combine(_folder, "school-transport", "v1.yaml"), LaterSchool.Yaml());
-        _host = await EngineHosts.StartAsync(await EngineHosts.OwnDatabaseAsync("parties"), new TestClock(),
+        _host = await EngineHosts.StartAsync(await TestDatabase.CreateDatabaseAsync("parties"), new TestClock(),
             new Dictionary<string, string> { ["Vorgang:DefinitionsPath"] = _folder });
     }
 

@@ -140,7 +140,7 @@ public sealed class OidcTokenValidationTests(OidcTokenValidationTests.Engine eng
         public async Task InitializeAsync()
         {
             Provider = await TestOidcProvider.StartAsync();
-            Host = await EngineHosts.StartAsync(await EngineHosts.OwnDatabaseAsync("oidc"), new TestClock(), new Dictionary<string, string>
+            Host = await EngineHosts.StartAsync(await TestDatabase.CreateDatabaseAsync("oidc"), new TestClock(), new Dictionary<string, string>
             {
                 ["Vorgang:Auth:Authority"] = Provider.Issuer,
                 ["Vorgang:Auth:RequireHttpsMetadata"] = "false",

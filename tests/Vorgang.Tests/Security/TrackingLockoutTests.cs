@@ -155,7 +155,7 @@ public sealed class TrackingLockoutTests(AppFixture app) : ApiTest(app)
     public async Task Counts_and_locks_hold_across_engine_instances()
     {
         // Two engines on one database, both configured for three failures: what one counted, the other sees.
-        var database = await EngineHosts.OwnDatabaseAsync("lockout");
+        var database = await TestDatabase.CreateDatabaseAsync("lockout");
         var clock = new TestClock();
         var settings = new Dictionary<string, string> { ["Vorgang:Tracking:CaseFailureLimit"] = "3" };
         await using var first = await EngineHosts.StartAsync(database, clock, settings);

@@ -39,15 +39,7 @@ public static class ErasureEndpoints
         var (body, malformed) = await RequestBodies.ReadAsync(context);
         if (malformed is not null) return malformed;
         var errors = new List<FieldError>();
-        foreach (var (name, _) in body ?? [])
-        {
-            if (name != "reason") errors.Add(new(name.Length > 100 ? name[..100] : name, "unknown-field", "Unknown field; this request takes reason."));
-        }
-        var reasonNode = body?["reason"];
-        var reason = reasonNode is System.Text.Json.Nodes.JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.String ? v.GetValue<string>().Trim() : null;
-        if (reasonNode is not null && reason is null) errors.Add(new("reason", "type", "'reason' must be a string."));
-        else if (string.IsNullOrWhiteSpace(reason)) errors.Add(new("reason", "required", "Say why the data is erased, e.g. the request's reference."));
-        else if (reason.Length > 500) errors.Add(new("reason", "max-length", "Use at most 500 characters."));
+        var reason = RequestBodies.ErasureReason(body, errors);
         if (errors.Count > 0) return Problems.Problems.Invalid(context, errors, "The request is invalid.");
 
         var outcome = await PersonalDataErasure.EraseAsync(session, catalog, caseNumber, ErasureBases.Request, reason!, caller.AsActor(), time.GetUtcNow(), ct);

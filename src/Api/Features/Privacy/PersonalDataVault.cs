@@ -11,9 +11,9 @@ public sealed class PersonalDataVault(KeyRing ring)
     public KeyRing Ring => ring;
 
     /// <summary>A new key for a new case, stored in the same transaction as the case's first event.</summary>
-    public DataKey Create(IDocumentSession session, string caseNumber, string? accountHash, DateTimeOffset now)
+    public DataKey Create(IDocumentSession session, string caseNumber, (string Issuer, string Subject)? account, DateTimeOffset now)
     {
-        var (stored, key) = ring.Create(caseNumber, accountHash, now);
+        var (stored, key) = ring.Create(caseNumber, account, now);
         session.Insert(stored);
         return key;
     }

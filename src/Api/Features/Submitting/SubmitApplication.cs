@@ -102,7 +102,7 @@ public static class SubmitApplicationEndpoint
 
         CaseSessions.Stamp(session, definition, context);
         // The case's own key, stored with its first event; the personal values go into the log sealed with it.
-        var key = vault.Create(session, caseNumber, account is null ? null : vault.Ring.AccountHash(account.Issuer, account.Subject), now);
+        var key = vault.Create(session, caseNumber, account is null ? null : (account.Issuer, account.Subject), now);
         CaseChain.StartStream(session, caseNumber, PersonalData.SealEvent(submitted, definition, key));
         // The due-soon and overdue escalations (and the initial state's timers), stored with the submission.
         await CaseTimerSchedule.ScheduleAsync(bus, CaseTimers.Plan(definition, Case.Create(submitted), [submitted]), now);
