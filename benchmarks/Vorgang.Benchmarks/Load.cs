@@ -23,6 +23,8 @@ public sealed partial class Engine : IAsyncDisposable
 
     public string Url { get; }
 
+    public int ProcessId => _process.Id;
+
     [GeneratedRegex(@"listening on (http://[^\s,]+)")]
     private static partial Regex Listening();
 
@@ -95,10 +97,56 @@ public sealed partial class Engine : IAsyncDisposable
     }
 }
 
-public sealed record WrkResult(string Name, double RequestsPerSecond, double P50Ms, double P99Ms, long Requests, long Errors);
+public sealed record WrkResult(string Name, double RequestsPerSecond, double P50Ms, double P99Ms, long Requests, long Errors)
+{
+    /// <summary>CPU time per request, by process, while the load ran.</summary>
+    public CpuUse? Cpu { get; init; }
+}
+
+/// <summary>Milliseconds of CPU per request spent by the engine, PostgreSQL (all its processes) and the load generator.</summary>
+public sealed record CpuUse(double EngineMs, double PostgresMs, double WrkMs);
+
+/// <summary>
+/// CPU time of the engine, of every PostgreSQL process and of wrk, from /proc (Linux): where a request's cost goes when
+/// all three share the machine's cores. PostgreSQL backends that end during the run are missed; the pool keeps them open.
+/// </summary>
+public sealed class CpuMeter(int enginePid)
+{
+    private static readonly long TicksPerSecond = 100; // USER_HZ on Linux
+
+    public Dictionary<string, long> Snapshot()
+    {
+        var totals = new Dictionary<string, long> { ["engine"] = 0, ["postgres"] = 0, ["wrk"] = 0 };
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            var name = Path.GetFileName(dir);
+            if (!int.TryParse(name, out var pid)) continue;
+            string stat;
+            try { stat = File.ReadAllText(Path.Combine(dir, "stat")); }
+            catch (IOException) { continue; }
+            catch (UnauthorizedAccessException) { continue; }
+            var open = stat.IndexOf('(');
+            var close = stat.LastIndexOf(')');
+            if (open < 0 || close < 0) continue;
+            var comm = stat[(open + 1)..close];
+            var group = pid == enginePid ? "engine" : comm == "postgres" ? "postgres" : comm == "wrk" ? "wrk" : null;
+            if (group is null) continue;
+            // Fields after the command: state is field 3; utime and stime are fields 14 and 15.
+            var fields = stat[(close + 2)..].Split(' ');
+            totals[group] += long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+        }
+        return totals;
+    }
+
+    public static CpuUse PerRequest(Dictionary<string, long> before, Dictionary<string, long> after, long requests)
+    {
+        double Ms(string group) => requests == 0 ? 0 : (after[group] - before[group]) * 1000.0 / TicksPerSecond / requests;
+        return new CpuUse(Ms("engine"), Ms("postgres"), Ms("wrk"));
+    }
+}
 
 /// <summary>Load from wrk (Debian's package): 2 threads, 8 connections — the same 8 clients as the pgbench baseline.</summary>
-public sealed class Wrk(string url, int seconds)
+public sealed class Wrk(string url, int seconds, int warmUpSeconds, CpuMeter? cpu = null)
 {
     public async Task<WrkResult> RunAsync(string name, string lua)
     {
@@ -106,22 +154,47 @@ public sealed class Wrk(string url, int seconds)
         await File.WriteAllTextAsync(script, lua);
         try
         {
+            if (warmUpSeconds > 0)
+            {
+                // The same load, unmeasured: until the JIT has recompiled the hot paths with their profiles (tiered
+                // compilation), a fresh engine spends more than twice the CPU per request it does once warm.
+                Console.WriteLine($"wrk: {name}, warming up for {warmUpSeconds} s…");
+                var (warmExit, _, warmError) = await Shell.RunAsync("wrk", ["-t2", "-c8", $"-d{warmUpSeconds}s", "--timeout", "10s", "-s", script, url]);
+                if (warmExit != 0) throw new InvalidOperationException($"wrk failed: {warmError}");
+            }
             Console.WriteLine($"wrk: {name} for {seconds} s…");
-            var (exit, output, error) = await Shell.RunAsync("wrk",
-                ["-t2", "-c8", $"-d{seconds}s", "--latency", "--timeout", "10s", "-s", script, url]);
+            var before = cpu?.Snapshot();
+            // wrk has exited by the second snapshot: the shell's `times` reports its CPU (the children's line).
+            var (exit, output, error) = await Shell.RunAsync("bash",
+                ["-c", $"wrk -t2 -c8 -d{seconds}s --latency --timeout 10s -s '{script}' '{url}' && times"]);
+            var after = cpu?.Snapshot();
             if (exit != 0) throw new InvalidOperationException($"wrk failed: {error}");
             var result = new WrkResult(name,
                 double.Parse(Regex.Match(output, @"Requests/sec:\s+([\d.]+)").Groups[1].Value, CultureInfo.InvariantCulture),
                 Latency(output, "50%"), Latency(output, "99%"),
                 long.Parse(Regex.Match(output, @"(\d+) requests in").Groups[1].Value, CultureInfo.InvariantCulture),
                 Regex.Match(output, @"Non-2xx or 3xx responses: (\d+)") is { Success: true } m ? long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : 0);
-            Console.WriteLine($"  {result.RequestsPerSecond:N0}/s, p50 {result.P50Ms:N2} ms, p99 {result.P99Ms:N2} ms, {result.Errors} errors");
+            if (before is not null && after is not null)
+            {
+                after["wrk"] = before["wrk"] + (long)Math.Round(ChildrenSeconds(output) * 100);
+                result = result with { Cpu = CpuMeter.PerRequest(before, after, result.Requests) };
+            }
+            Console.WriteLine($"  {result.RequestsPerSecond:N0}/s, p50 {result.P50Ms:N2} ms, p99 {result.P99Ms:N2} ms, {result.Errors} errors" +
+                (result.Cpu is { } c ? $"; CPU per request: engine {c.EngineMs:N2} ms, PostgreSQL {c.PostgresMs:N2} ms, wrk {c.WrkMs:N2} ms" : ""));
             return result;
         }
         finally
         {
             File.Delete(script);
         }
+    }
+
+    /// <summary>The children's user and system time from the last line of bash's <c>times</c>, e.g. <c>0m1.250s 0m3.100s</c>.</summary>
+    private static double ChildrenSeconds(string output)
+    {
+        var last = output.TrimEnd().Split('\n')[^1];
+        return Regex.Matches(last, @"(\d+)m([\d.]+)s").Sum(m =>
+            int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) * 60 + double.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture));
     }
 
     private static double Latency(string output, string percentile)
@@ -186,7 +259,9 @@ public sealed class LagSampler : IDisposable
                 $"""
                 select count(*),
                        coalesce(extract(epoch from (now() - (select min(e.timestamp) from {schema}.mt_events e
-                           where e.seq_id > (select min(last_seq_id) from {schema}.mt_event_progression where name = any($1))))) * 1000, 0)
+                           where e.seq_id > (select min(last_seq_id) from {schema}.mt_event_progression where name = any($1))
+                           -- Marten fills the sequence numbers of failed appends with tombstones dated -infinity.
+                           and isfinite(e.timestamp)))) * 1000, 0)
                 from {schema}.mt_event_progression where name = any($1)
                 """, connection);
             command.Parameters.AddWithValue(shards);

@@ -48,17 +48,23 @@ var caseworker = StaffAuth.MintToken(configuration, Roles.Caseworker, seed.Bigge
 var auditor = StaffAuth.MintToken(configuration, Roles.Auditor, null, "Benchmark", "bench-auditor", TimeSpan.FromHours(4));
 await engine.WarmUpAsync(seed, caseworker, auditor);
 
-var wrk = new Wrk(engine.Url, options.Seconds);
-report.Track = await wrk.RunAsync("citizen status lookups", Scripts.Track(seed.OpenCaseNumbers, CityGenerator.TrackingCode));
-report.Queue = await wrk.RunAsync("team queue, first page with counts", Scripts.Get($"/api/queues/{seed.BiggestTeam}", caseworker));
-report.AsOf = await wrk.RunAsync("case as of a version (200 events)", Scripts.AsOf(seed.LongCaseNumber, auditor, 200));
-using (var lag = new LagSampler(pg.ConnectionString, await Seeder.AsyncShardsAsync(pg.ConnectionString, catalog)))
+var wrk = new Wrk(engine.Url, options.Seconds, options.WarmUpSeconds, new CpuMeter(engine.ProcessId));
+if (options.Runs("track"))
+    report.Track = await wrk.RunAsync("citizen status lookups", Scripts.Track(seed.OpenCaseNumbers, CityGenerator.TrackingCode));
+if (options.Runs("queue"))
+    report.Queue = await wrk.RunAsync("team queue, first page with counts", Scripts.Get($"/api/queues/{seed.BiggestTeam}", caseworker));
+if (options.Runs("asof"))
+    report.AsOf = await wrk.RunAsync("case as of a version (200 events)", Scripts.AsOf(seed.LongCaseNumber, auditor, 200));
+if (options.Runs("submit"))
 {
-    var example = await engine.ExampleBodyAsync("defect-report");
-    report.Submit = await wrk.RunAsync("submissions", Scripts.Submit("defect-report", example));
-    report.Lag = await lag.StopAsync();
+    using (var lag = new LagSampler(pg.ConnectionString, await Seeder.AsyncShardsAsync(pg.ConnectionString, catalog)))
+    {
+        var example = await engine.ExampleBodyAsync("defect-report");
+        report.Submit = await wrk.RunAsync("submissions", Scripts.Submit("defect-report", example));
+        report.Lag = await lag.StopAsync();
+    }
+    report.SubmissionsConsistent = await Consistency.CheckAsync(pg.ConnectionString);
 }
-report.SubmissionsConsistent = await Consistency.CheckAsync(pg.ConnectionString);
 
 var markdown = report.ToMarkdown();
 Console.WriteLine(markdown);
@@ -67,8 +73,13 @@ await File.WriteAllTextAsync(output, markdown);
 Console.WriteLine($"Written to {output}");
 return 0;
 
-public sealed record Options(int Cases, int Seconds, bool Fresh, string? Output, bool SkipRebuild, bool RebuildSequential = false)
+public sealed record Options(int Cases, int Seconds, bool Fresh, string? Output, bool SkipRebuild, bool RebuildSequential = false, IReadOnlySet<string>? Only = null, int WarmUpSeconds = 10)
 {
+    public static readonly string[] Figures = ["track", "queue", "asof", "submit"];
+
+    /// <summary>Whether a load figure is measured in this run (all of them unless <c>--only</c> names some).</summary>
+    public bool Runs(string figure) => Only is null || Only.Contains(figure);
+
     public static Options Parse(string[] args)
     {
         var cases = 1_000_000;
@@ -77,6 +88,8 @@ public sealed record Options(int Cases, int Seconds, bool Fresh, string? Output,
         var skipRebuild = false;
         var rebuildSequential = false;
         string? output = null;
+        HashSet<string>? only = null;
+        var warmUp = 10;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -87,10 +100,16 @@ public sealed record Options(int Cases, int Seconds, bool Fresh, string? Output,
                 case "--skip-rebuild": skipRebuild = true; break;
                 case "--rebuild-sequential": rebuildSequential = true; break;
                 case "--output": output = args[++i]; break;
-                default: throw new ArgumentException($"Unknown option {args[i]}. Use --cases N, --seconds S, --fresh, --skip-rebuild, --rebuild-sequential, --output FILE.");
+                case "--warm-up": warmUp = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--only":
+                    only = args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet();
+                    if (only.Except(Figures).FirstOrDefault() is { } unknown)
+                        throw new ArgumentException($"Unknown figure '{unknown}' for --only. Known: {string.Join(", ", Figures)}.");
+                    break;
+                default: throw new ArgumentException($"Unknown option {args[i]}. Use --cases N, --seconds S, --fresh, --skip-rebuild, --rebuild-sequential, --only FIGURES, --warm-up S, --output FILE.");
             }
         }
-        return new Options(cases, seconds, fresh, output, skipRebuild, rebuildSequential);
+        return new Options(cases, seconds, fresh, output, skipRebuild, rebuildSequential, only, warmUp);
     }
 }
 

@@ -23,7 +23,7 @@ public sealed class Report(Options options)
         var sb = new StringBuilder();
         sb.AppendLine($"# Benchmark results — {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
         sb.AppendLine();
-        sb.AppendLine($"Machine: {Machine}. Load: wrk, 2 threads, 8 connections, {options.Seconds} s per figure; engine, PostgreSQL and wrk share the machine.");
+        sb.AppendLine($"Machine: {Machine}. Load: wrk, 2 threads, 8 connections, {options.Seconds} s per figure after {options.WarmUpSeconds} s of the same load unmeasured; engine, PostgreSQL and wrk share the machine.");
         if (Seed is { } s)
             sb.AppendLine($"City: {F(s.Cases)} cases ({F(s.Open)} open; biggest team `{s.BiggestTeam}` with {F(s.BiggestTeamOpen)} open), {F(s.Events)} events{(s.Reused ? " (reused from an earlier run)" : $", seeded in {F(s.Seconds)} s")}.");
         sb.AppendLine();
@@ -49,7 +49,18 @@ public sealed class Report(Options options)
                 ? $"| async read models behind the log under submission load | p99 < 500 ms | p99 {F(p99)} ms, max {F(l.MaxMs ?? 0)} ms ({l.Samples} samples) | {Verdict(p99 < 500)} |"
                 : "| async read models behind the log under submission load | p99 < 500 ms | no async projection registered | — |");
         sb.AppendLine();
-        sb.AppendLine($"Consistency after the submission run: {SubmissionsConsistent}.");
+        var measured = new[] { Submit, Track, Queue, AsOf }.Where(x => x?.Cpu is not null).ToList();
+        if (measured.Count > 0)
+        {
+            sb.AppendLine("CPU time per request while each load ran (from /proc; the machine has 2 cores, shared by all three):");
+            sb.AppendLine();
+            sb.AppendLine("| figure | engine | PostgreSQL | wrk |");
+            sb.AppendLine("| --- | --- | --- | --- |");
+            foreach (var x in measured)
+                sb.AppendLine($"| {x!.Name} | {F(x.Cpu!.EngineMs, "N2")} ms | {F(x.Cpu.PostgresMs, "N2")} ms | {F(x.Cpu.WrkMs, "N2")} ms |");
+            sb.AppendLine();
+        }
+        if (SubmissionsConsistent.Length > 0) sb.AppendLine($"Consistency after the submission run: {SubmissionsConsistent}.");
         return sb.ToString();
     }
 }

@@ -31,6 +31,8 @@ public static class VorgangSetup
 {
     public const string Schema = "vorgang";
     public const string RequestTimeoutKey = "Vorgang:RequestTimeoutSeconds";
+    /// <summary>Whether spans are recorded; by default exactly when they are exported (OTEL_EXPORTER_OTLP_ENDPOINT).</summary>
+    public const string TracesKey = "Vorgang:Telemetry:Traces";
 
     public static readonly JsonSerializerOptions ApiJson = Configure(new JsonSerializerOptions(JsonSerializerDefaults.Web));
 
@@ -162,16 +164,21 @@ public static class VorgangSetup
             };
         });
 
+        var exporting = !string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
         var telemetry = services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService("vorgang"))
-            .WithTracing(t => t
-                .AddAspNetCoreInstrumentation()
-                .AddSource(VorgangTelemetry.Name, "Wolverine", "Marten")
-                .AddNpgsql())
             .WithMetrics(m => m
                 .AddAspNetCoreInstrumentation()
                 .AddMeter(VorgangTelemetry.Name, "Wolverine", "Marten"));
-        if (!string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        // Spans cost every request and every database command their recording; without an exporter nobody reads them.
+        if (configuration.GetValue(TracesKey, exporting))
+        {
+            telemetry.WithTracing(t => t
+                .AddAspNetCoreInstrumentation()
+                .AddSource(VorgangTelemetry.Name, "Wolverine", "Marten")
+                .AddNpgsql());
+        }
+        if (exporting)
         {
             telemetry.UseOtlpExporter();
         }

@@ -1,6 +1,6 @@
-using System.Collections.Concurrent;
 using Marten;
 using Npgsql;
+using Vorgang.Projections.Caching;
 using Vorgang.Workflows.Cases;
 using Vorgang.Workflows.Definitions;
 using Vorgang.Workflows.Forecasts;
@@ -18,8 +18,8 @@ public sealed record Forecast(int? RemainingWorkingDays, string Basis, int Sampl
 /// <summary>
 /// Predicts how many working days an open case still needs from its current state: the median of how long
 /// recent cases of the same service took from that state to a positive end, or the service norms while
-/// fewer than <see cref="MinimumSamples"/> such cases exist. Figures are cached briefly: they move slowly
-/// and citizens ask often.
+/// fewer than <see cref="MinimumSamples"/> such cases exist. Figures are cached for a minute and refreshed in the
+/// background: they move slowly and citizens ask often.
 /// </summary>
 public sealed class CompletionForecasts(IDocumentStore store, TimeProvider time)
 {
@@ -27,25 +27,23 @@ public sealed class CompletionForecasts(IDocumentStore store, TimeProvider time)
     public const int RecentCases = 200;
     private static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(60);
 
-    private readonly ConcurrentDictionary<(string Service, string State), (Forecast Forecast, DateTimeOffset At)> _cache = new();
+    private readonly RefreshingCache<(string Service, string State), Forecast> _cache = new(time, CacheFor);
     private string? _table;
 
     /// <summary>Drops the cached figures, e.g. after a rebuild of the journeys.</summary>
     public void Forget() => _cache.Clear();
 
-    public async Task<Forecast> ForAsync(ProcessDefinition definition, string state, CancellationToken ct)
-    {
-        var now = time.GetUtcNow();
-        if (_cache.TryGetValue((definition.Id, state), out var cached) && now - cached.At < CacheFor) return cached.Forecast;
+    public Task<Forecast> ForAsync(ProcessDefinition definition, string state, CancellationToken ct) =>
+        _cache.GetAsync((definition.Id, state), key => LoadAsync(definition, key.State)).WaitAsync(ct);
 
-        var (median, samples) = await RecentMedianAsync(definition.Id, state, ct);
-        var forecast = samples >= MinimumSamples && median is { } days
+    private async Task<Forecast> LoadAsync(ProcessDefinition definition, string state)
+    {
+        var (median, samples) = await RecentMedianAsync(definition.Id, state, CancellationToken.None);
+        return samples >= MinimumSamples && median is { } days
             ? new Forecast((int)Math.Ceiling(days), Forecast.History, samples)
             : ServiceNorms.RemainingWorkingDays(definition, state) is { } norm
                 ? new Forecast(norm, Forecast.ServiceNorm, samples)
                 : new Forecast(null, Forecast.Unknown, samples);
-        _cache[(definition.Id, state)] = (forecast, now);
-        return forecast;
     }
 
     private async Task<(double? Median, int Samples)> RecentMedianAsync(string serviceId, string state, CancellationToken ct)

@@ -1,6 +1,6 @@
-using System.Collections.Concurrent;
 using Marten;
 using Npgsql;
+using Vorgang.Projections.Caching;
 using Vorgang.Projections.Forecasts;
 using Vorgang.Workflows.Cases;
 
@@ -12,12 +12,12 @@ public sealed record QueueCounts(int Open, IReadOnlyDictionary<string, int> BySt
 /// <summary>
 /// A team's counts and a citizen's place in the queue. Both count over every open case of the team, are asked
 /// for far more often than they change meaningfully, and are served from a short-lived cache
-/// (<c>Vorgang:Queues:CacheSeconds</c>, default 5; 0 turns it off).
+/// (<c>Vorgang:Queues:CacheSeconds</c>, default 5; 0 turns it off) that is refreshed in the background.
 /// </summary>
 public sealed class QueueFigures(IDocumentStore store, NpgsqlDataSource dataSource, TimeProvider time, TimeSpan cacheFor)
 {
-    private readonly ConcurrentDictionary<(string Team, DateOnly Today), (QueueCounts Counts, DateTimeOffset At)> _counts = new();
-    private readonly ConcurrentDictionary<string, (QueuePosition? Position, DateTimeOffset At)> _positions = new();
+    private readonly RefreshingCache<(string Team, DateOnly Today), QueueCounts> _counts = new(time, cacheFor);
+    private readonly RefreshingCache<string, TeamOrder> _orders = new(time, cacheFor);
     private string? _table;
 
     private string Table => _table ??= store.Options.FindOrResolveDocumentType(typeof(QueueItem)).TableName.QualifiedName;
@@ -25,15 +25,17 @@ public sealed class QueueFigures(IDocumentStore store, NpgsqlDataSource dataSour
     public void Forget()
     {
         _counts.Clear();
-        _positions.Clear();
         _orders.Clear();
     }
 
     /// <summary>One grouped query over the team's open cases, answered from the overview index.</summary>
-    public async Task<QueueCounts> CountsAsync(string team, DateOnly today, CancellationToken ct)
+    public Task<QueueCounts> CountsAsync(string team, DateOnly today, CancellationToken ct) =>
+        cacheFor > TimeSpan.Zero
+            ? _counts.GetAsync((team, today), key => LoadCountsAsync(key.Team, key.Today, CancellationToken.None)).WaitAsync(ct)
+            : LoadCountsAsync(team, today, ct);
+
+    private async Task<QueueCounts> LoadCountsAsync(string team, DateOnly today, CancellationToken ct)
     {
-        var now = time.GetUtcNow();
-        if (_counts.TryGetValue((team, today), out var cached) && now - cached.At < cacheFor) return cached.Counts;
         var tightUntil = WorkingDays.Add(today, 2);
         await using var command = dataSource.CreateCommand(
             $"""
@@ -63,21 +65,17 @@ public sealed class QueueFigures(IDocumentStore store, NpgsqlDataSource dataSour
                 open += n;
             }
         }
-        var counts = new QueueCounts(open, byState, byRisk);
-        if (cacheFor > TimeSpan.Zero) _counts[(team, today)] = (counts, now);
-        return counts;
+        return new QueueCounts(open, byState, byRisk);
     }
 
     /// <summary>The case's place in its team's queue, in the order caseworkers see it (null once it left the queue).</summary>
     public async Task<QueuePosition?> PositionAsync(string caseNumber, string team, CancellationToken ct)
     {
-        var now = time.GetUtcNow();
-        if (_positions.TryGetValue(caseNumber, out var cached) && now - cached.At < cacheFor) return cached.Position;
         if (cacheFor > TimeSpan.Zero)
         {
             // Citizens look up random cases: a cache per case rarely hits, and counting who is ahead scans up to the whole
             // team's queue each time. Instead: the team's order, read at most every cacheFor, and a binary search in it.
-            return await OrderKeyAsync(caseNumber, ct) is { } mine ? await PlaceAsync(team, mine, now, ct) : null;
+            return await OrderKeyAsync(caseNumber, ct) is { } mine ? await PlaceAsync(team, mine, ct) : null;
         }
         await using var command = dataSource.CreateCommand(
             $"""
@@ -89,13 +87,8 @@ public sealed class QueueFigures(IDocumentStore store, NpgsqlDataSource dataSour
             """);
         command.Parameters.AddWithValue(caseNumber);
         command.Parameters.AddWithValue(team);
-        QueuePosition? position = null;
-        await using (var reader = await command.ExecuteReaderAsync(ct))
-        {
-            if (await reader.ReadAsync(ct)) position = new QueuePosition(reader.GetInt32(0), reader.GetInt32(1));
-        }
-        if (cacheFor > TimeSpan.Zero) _positions[caseNumber] = (position, now);
-        return position;
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct) ? new QueuePosition(reader.GetInt32(0), reader.GetInt32(1)) : null;
     }
 
     /// <summary>The place of a queue row already at hand (read with the case): no query at all while the team's order is fresh.</summary>
@@ -103,36 +96,19 @@ public sealed class QueueFigures(IDocumentStore store, NpgsqlDataSource dataSour
     {
         if (!item.IsOpen) return null;
         if (cacheFor <= TimeSpan.Zero) return await PositionAsync(item.Id, item.Team, ct);
-        return await PlaceAsync(item.Team, new OrderKey(item.OrderStartBy, item.OrderDueOn, Microseconds(item.SubmittedAt)), time.GetUtcNow(), ct);
+        return await PlaceAsync(item.Team, new OrderKey(item.OrderStartBy, item.OrderDueOn, Microseconds(item.SubmittedAt)), ct);
     }
 
     /// <summary>A case's place in the team's cached order. A case newer than the cached order counts itself in.</summary>
-    private async Task<QueuePosition> PlaceAsync(string team, OrderKey mine, DateTimeOffset now, CancellationToken ct)
+    private async Task<QueuePosition> PlaceAsync(string team, OrderKey mine, CancellationToken ct)
     {
-        var order = await TeamOrderAsync(team, now).WaitAsync(ct);
+        var order = await _orders.GetAsync(team, t => LoadTeamOrderAsync(t, CancellationToken.None)).WaitAsync(ct);
         var ahead = order.CountBefore(mine);
         return new QueuePosition(ahead + 1, Math.Max(order.Count, ahead + 1));
     }
 
     // PostgreSQL keeps timestamps to the microsecond; a document's own value may carry more (ticks of 100 ns).
     private static long Microseconds(DateTimeOffset at) => at.UtcTicks - at.UtcTicks % 10;
-
-    private readonly ConcurrentDictionary<string, (Task<TeamOrder> Order, DateTimeOffset At)> _orders = new();
-    private readonly object _refreshing = new();
-
-    /// <summary>The team's open cases in queue order, at most <c>cacheFor</c> old; one request refreshes it, the others wait for that.</summary>
-    private Task<TeamOrder> TeamOrderAsync(string team, DateTimeOffset now)
-    {
-        if (_orders.TryGetValue(team, out var cached) && now - cached.At < cacheFor && !cached.Order.IsFaulted && !cached.Order.IsCanceled) return cached.Order;
-        lock (_refreshing)
-        {
-            if (_orders.TryGetValue(team, out cached) && now - cached.At < cacheFor && !cached.Order.IsFaulted && !cached.Order.IsCanceled) return cached.Order;
-            // Shared by every request that waits for it: one caller's cancellation must not cancel the others' answer.
-            var loading = LoadTeamOrderAsync(team, CancellationToken.None);
-            _orders[team] = (loading, now);
-            return loading;
-        }
-    }
 
     private async Task<TeamOrder> LoadTeamOrderAsync(string team, CancellationToken ct)
     {

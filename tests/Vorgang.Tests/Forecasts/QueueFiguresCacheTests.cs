@@ -1,6 +1,7 @@
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using Vorgang.Projections.Forecasts;
 using Vorgang.Projections.Queues;
 using Vorgang.Tests.Infrastructure;
 using Vorgang.Workflows.Cases;
@@ -10,7 +11,7 @@ namespace Vorgang.Tests.Forecasts;
 public sealed class QueueFiguresCacheTests(AppFixture app) : ApiTest(app)
 {
     [Fact]
-    public async Task Counts_and_positions_are_served_from_the_cache_for_its_lifetime_then_read_again()
+    public async Task Counts_and_positions_are_served_from_the_cache_for_its_lifetime_then_refreshed_in_the_background()
     {
         var figures = new QueueFigures(Host.Services.GetRequiredService<IDocumentStore>(), Host.Services.GetRequiredService<NpgsqlDataSource>(),
             App.Clock, TimeSpan.FromSeconds(5));
@@ -23,9 +24,29 @@ public sealed class QueueFiguresCacheTests(AppFixture app) : ApiTest(app)
         Assert.Equal(1, (await figures.CountsAsync("registration-office", today, CancellationToken.None)).Open);
         Assert.Equal(new(1, 1), await figures.PositionAsync(first.CaseNumber, "registration-office", CancellationToken.None));
 
+        // Past its lifetime the old figures are still answered while they are read again in the background ...
         App.Clock.Advance(TimeSpan.FromSeconds(6));
-        Assert.Equal(2, (await figures.CountsAsync("registration-office", today, CancellationToken.None)).Open);
-        Assert.Equal(new(1, 2), await figures.PositionAsync(first.CaseNumber, "registration-office", CancellationToken.None));
+        Assert.Equal(1, (await figures.CountsAsync("registration-office", today, CancellationToken.None)).Open);
+        Assert.Equal(new(1, 1), await figures.PositionAsync(first.CaseNumber, "registration-office", CancellationToken.None));
+        // ... and the new ones follow as soon as that read is done.
+        await Eventually(async () => (await figures.CountsAsync("registration-office", today, CancellationToken.None)).Open == 2);
+        await Eventually(async () => await figures.PositionAsync(first.CaseNumber, "registration-office", CancellationToken.None) == new QueuePosition(1, 2));
+
+        // Figures twice their lifetime old are not answered at all: the caller waits for the new ones.
+        await Host.Submit("change-of-address");
+        App.Clock.Advance(TimeSpan.FromSeconds(11));
+        Assert.Equal(3, (await figures.CountsAsync("registration-office", today, CancellationToken.None)).Open);
+        Assert.Equal(new(1, 3), await figures.PositionAsync(first.CaseNumber, "registration-office", CancellationToken.None));
+    }
+
+    private static async Task Eventually(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The background refresh did not bring the new figures within 10 s.");
+            await Task.Delay(20);
+        }
     }
 
     [Fact]

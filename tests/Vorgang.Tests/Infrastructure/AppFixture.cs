@@ -42,6 +42,8 @@ public sealed class AppFixture : IAsyncLifetime
             x.UseSetting("Vorgang:Queues:CacheSeconds", "0");
             // Every test request comes from the same (unknown) address; the rate limit has tests of its own.
             x.UseSetting("Vorgang:RateLimits:PerClientPerMinute", "0");
+            // The tests read the spans from memory instead of an exporter.
+            x.UseSetting(Vorgang.Api.Hosting.VorgangSetup.TracesKey, "true");
             x.ConfigureServices(services =>
             {
                 services.DisableAllExternalWolverineTransports();

@@ -62,8 +62,27 @@ public sealed class DatabaseOutageTests
     }
 
     [Fact]
-    public void A_connection_string_with_its_own_timeout_is_kept_as_written() =>
-        Assert.Equal("Host=db;Password=\"a;b\";Timeout=30", DatabaseBootstrap.WithConnectionDefaults("Host=db;Password=\"a;b\";Timeout=30"));
+    public void A_connection_string_that_sets_every_default_itself_is_kept_as_written()
+    {
+        const string configured = "Host=db;Password=\"a;b\";Timeout=30;No Reset On Close=false;Max Auto Prepare=0;Auto Prepare Min Usages=5";
+        Assert.Equal(configured, DatabaseBootstrap.WithConnectionDefaults(configured));
+    }
+
+    [Fact]
+    public void Connections_are_not_reset_and_repeated_statements_are_prepared_unless_the_connection_string_says_otherwise()
+    {
+        var defaults = new NpgsqlConnectionStringBuilder(DatabaseBootstrap.WithConnectionDefaults("Host=db;Password=\"a;b\""));
+        Assert.True(defaults.NoResetOnClose);
+        Assert.Equal(128, defaults.MaxAutoPrepare);
+        Assert.Equal(2, defaults.AutoPrepareMinUsages);
+        Assert.Equal("a;b", defaults.Password);
+
+        // Behind a pooler in transaction mode, for instance, an operator turns preparing off; other settings keep their defaults.
+        var own = new NpgsqlConnectionStringBuilder(DatabaseBootstrap.WithConnectionDefaults("Host=db;max auto prepare=0;NoResetOnClose=false"));
+        Assert.Equal(0, own.MaxAutoPrepare);
+        Assert.False(own.NoResetOnClose);
+        Assert.Equal(5, own.Timeout);
+    }
 
     private static PostgresException Postgres(string sqlState) => new("message", "FATAL", "FATAL", sqlState);
 }
