@@ -89,7 +89,8 @@ public static class Seeder
 
     private static DocumentStore Store(string connectionString, DefinitionCatalog catalog, bool readModels, out StoreOptions configured)
     {
-        var dataSource = new NpgsqlDataSourceBuilder(connectionString).Build();
+        // The engine's own connection settings (prepared statements, no reset on return), as `projections rebuild` has them.
+        var dataSource = new NpgsqlDataSourceBuilder(DatabaseBootstrap.WithConnectionDefaults(connectionString)).Build();
         StoreOptions? captured = null;
         var store = DocumentStore.For(options =>
         {
