@@ -108,7 +108,7 @@ public sealed record CpuUse(double EngineMs, double PostgresMs, double WrkMs);
 
 /// <summary>
 /// CPU time of the engine, of every PostgreSQL process and of wrk, from /proc (Linux): where a request's cost goes when
-/// all three share the machine's cores. PostgreSQL backends that end during the run are missed; the pool keeps them open.
+/// all three share the machine's cores.
 /// </summary>
 public sealed class CpuMeter(int enginePid)
 {
@@ -131,9 +131,12 @@ public sealed class CpuMeter(int enginePid)
             var comm = stat[(open + 1)..close];
             var group = pid == enginePid ? "engine" : comm == "postgres" ? "postgres" : comm == "wrk" ? "wrk" : null;
             if (group is null) continue;
-            // Fields after the command: state is field 3; utime and stime are fields 14 and 15.
+            // Fields after the command: state is field 3; utime and stime are fields 14 and 15, cutime and cstime (of
+            // children that ended and were waited for) 16 and 17. A backend that ends during the run leaves its time
+            // in the postmaster's cutime and cstime: they are counted for PostgreSQL so that its sum only grows.
             var fields = stat[(close + 2)..].Split(' ');
-            totals[group] += long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+            long Field(int number) => long.Parse(fields[number - 3], CultureInfo.InvariantCulture);
+            totals[group] += Field(14) + Field(15) + (group == "postgres" ? Field(16) + Field(17) : 0);
         }
         return totals;
     }
