@@ -45,7 +45,7 @@ public static class DatabaseBootstrap
     /// <c>Auto Prepare Min Usages</c>): PostgreSQL parses and plans them once instead of on every request. Behind a pooler in
     /// transaction mode that does not track prepared statements, set <c>Max Auto Prepare=0</c>.</item>
     /// </list>
-    /// Together the last two made submissions 1.6 times as fast (docs/benchmarks.md).
+    /// Together the last two made submissions in the benchmark nearly twice as fast (docs/benchmarks.md).
     /// </summary>
     public static string WithConnectionDefaults(string connectionString)
     {
