@@ -51,6 +51,8 @@ public sealed class RefreshingCache<TKey, TValue>(TimeProvider time, TimeSpan fr
             if (now - slot.LoadedAt >= freshFor && current.IsCompletedSuccessfully && slot.Reload is null)
             {
                 (slot.Reload, slot.ReloadStartedAt) = (Load(load, key), now);
+                // Nobody awaits a background reload; its failure (the database away, say) only means the next caller tries again.
+                slot.Reload.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
             }
             return current;
         }
