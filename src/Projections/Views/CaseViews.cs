@@ -106,6 +106,14 @@ public static class CaseViews
             .Select(f => new FeeView(f.Id, f.Label.For(language), Amount(f.Amount, values, today)))
             .ToList();
 
+    /// <summary>The case's state as its applicant reads it: the state's status text, the next step, and whether it waits for them.</summary>
+    public static StatusView Status(ProcessDefinition definition, Case state, string lang)
+    {
+        var current = definition.State(state.State);
+        return new StatusView(state.State, current?.Status.For(lang) ?? state.State, current?.NextStep?.For(lang),
+            !state.IsClosed && current?.WaitingFor == Roles.Citizen);
+    }
+
     public static CitizenCaseView Citizen(ProcessDefinition definition, Case state, IReadOnlyList<(object Data, DateTimeOffset At)> events, string? language)
     {
         var lang = language is "de" or "en" ? language : state.Language;
@@ -116,7 +124,7 @@ public static class CaseViews
         var citizen = new Caller("citizen", Roles.Citizen, "", null);
         return new CitizenCaseView(
             state.Id, state.ServiceId, definition.Title.For(lang), lang,
-            new StatusView(state.State, current?.Status.For(lang) ?? state.State, current?.NextStep?.For(lang), waiting),
+            Status(definition, state, lang),
             waiting
                 ? new NeededFromCitizen(current!.NextStep?.For(lang) ?? "", CitizenMessage(definition, lastRequest, lang), lastRequest?.TakenAt ?? state.LastChangedAt)
                 {

@@ -10,8 +10,7 @@ public sealed class CaseNumberReserveTests
     [Fact]
     public async Task Two_instances_taking_numbers_at_once_never_hand_out_the_same_number_and_each_counts_upwards()
     {
-        await using var dataSource = NpgsqlDataSource.Create(await TestDatabase.CreateDatabaseAsync("numbers"));
-        await using (var schema = dataSource.CreateCommand("create schema if not exists vorgang")) await schema.ExecuteNonQueryAsync();
+        await using var dataSource = await NewDatabaseAsync();
         var first = new CaseNumbers(dataSource, "vorgang");
         var second = new CaseNumbers(dataSource, "vorgang");
 
@@ -33,8 +32,7 @@ public sealed class CaseNumberReserveTests
     [Fact]
     public async Task Numbers_are_reserved_a_block_at_a_time_so_a_submission_rarely_asks_the_database()
     {
-        await using var dataSource = NpgsqlDataSource.Create(await TestDatabase.CreateDatabaseAsync("numbers"));
-        await using (var schema = dataSource.CreateCommand("create schema if not exists vorgang")) await schema.ExecuteNonQueryAsync();
+        await using var dataSource = await NewDatabaseAsync();
         var numbers = new CaseNumbers(dataSource, "vorgang");
 
         Assert.Equal("2027-000001", await numbers.NextAsync(2027, CancellationToken.None));
@@ -44,6 +42,15 @@ public sealed class CaseNumberReserveTests
         // The seventeenth number needs the next block.
         Assert.Equal(CaseNumbers.Format(2027, CaseNumbers.BlockSize + 1), await numbers.NextAsync(2027, CancellationToken.None));
         Assert.Equal(2 * CaseNumbers.BlockSize, await LastValue(dataSource));
+    }
+
+    /// <summary>A database of its own: the sequences' values are what the tests read.</summary>
+    private static async Task<NpgsqlDataSource> NewDatabaseAsync()
+    {
+        var dataSource = NpgsqlDataSource.Create(await TestDatabase.CreateDatabaseAsync("numbers"));
+        await using var schema = dataSource.CreateCommand("create schema if not exists vorgang");
+        await schema.ExecuteNonQueryAsync();
+        return dataSource;
     }
 
     private static async Task<long> LastValue(NpgsqlDataSource dataSource)

@@ -48,3 +48,27 @@ public sealed class TelemetryTests(AppFixture app) : ApiTest(app)
         return total;
     }
 }
+
+/// <summary>Spans cost every request and every database command; they are recorded when someone reads them.</summary>
+public sealed class TraceRecordingTests
+{
+    private static OpenTelemetry.Trace.TracerProvider? TracerOf(params (string Key, string Value)[] settings)
+    {
+        var builder = Microsoft.AspNetCore.Builder.WebApplication.CreateBuilder();
+        foreach (var (key, value) in settings) builder.Configuration[key] = value;
+        var (catalog, _) = Vorgang.Workflows.Definitions.DefinitionCatalog.LoadDirectory(Vorgang.Tests.Definitions.ShippedDefinitions.Folder, DateOnly.FromDateTime(DateTime.UtcNow));
+        Vorgang.Api.Hosting.VorgangSetup.AddVorgang(builder, "Host=localhost;Database=unused", catalog, embedded: null);
+        // Built, never started: nothing here connects to the database.
+        var services = builder.Services.BuildServiceProvider();
+        return services.GetService<OpenTelemetry.Trace.TracerProvider>();
+    }
+
+    [Fact]
+    public void Without_an_exporter_no_spans_are_recorded() => Assert.Null(TracerOf());
+
+    [Fact]
+    public void An_exporter_turns_them_on() => Assert.NotNull(TracerOf(("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4317")));
+
+    [Fact]
+    public void The_setting_turns_them_on_without_an_exporter() => Assert.NotNull(TracerOf((Vorgang.Api.Hosting.VorgangSetup.TracesKey, "true")));
+}

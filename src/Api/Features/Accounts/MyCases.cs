@@ -114,14 +114,9 @@ public static class MyCasesEndpoints
             System.Text.Encoding.ASCII.GetBytes(stored), System.Text.Encoding.ASCII.GetBytes(mine));
     }
 
-    private static MyCaseSummary Summary(Case state, ProcessDefinition definition, string lang)
-    {
-        var current = definition.State(state.State);
-        var waiting = !state.IsClosed && current?.WaitingFor == Roles.Citizen;
-        return new MyCaseSummary(state.Id, state.ServiceId, definition.Title.For(lang),
-            new StatusView(state.State, current?.Status.For(lang) ?? state.State, current?.NextStep?.For(lang), waiting),
+    private static MyCaseSummary Summary(Case state, ProcessDefinition definition, string lang) =>
+        new(state.Id, state.ServiceId, definition.Title.For(lang), CaseViews.Status(definition, state, lang),
             state.IsClosed, state.Outcome, state.SubmittedAt, state.DueOn, state.Version);
-    }
 
     private static IResult NotYours(HttpContext context) =>
         Problems.Problems.NotFound(context, "You have no case with this number. Cases you submitted without signing in are opened with their tracking code.");

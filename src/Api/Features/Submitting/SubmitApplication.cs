@@ -146,13 +146,10 @@ public static class SubmitApplicationEndpoint
 
     private static IResult Accepted(Case state, ProcessDefinition definition, string trackingCode, HttpContext context, bool replayed)
     {
-        var status = definition.State(state.State)!;
-        var lang = state.Language;
         var url = $"/api/track/{state.Id}";
         if (replayed) context.Response.Headers["Idempotent-Replayed"] = "true";
         return Results.Created(url, new SubmissionAccepted(
-            state.Id, trackingCode, state.ServiceId, state.DefinitionVersion,
-            new StatusView(status.Id, status.Status.For(lang), status.NextStep?.For(lang), status.WaitingFor == Roles.Citizen),
+            state.Id, trackingCode, state.ServiceId, state.DefinitionVersion, CaseViews.Status(definition, state, state.Language),
             state.SubmittedAt, state.DueOn, state.Version, url));
     }
 
