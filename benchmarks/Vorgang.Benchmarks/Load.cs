@@ -97,7 +97,7 @@ public sealed partial class Engine : IAsyncDisposable
     }
 }
 
-public sealed record WrkResult(string Name, double RequestsPerSecond, double P50Ms, double P99Ms, long Requests, long Errors)
+public sealed record WrkResult(string Name, int Connections, double RequestsPerSecond, double P50Ms, double P99Ms, long Requests, long Errors)
 {
     /// <summary>CPU time per request, by process, while the load ran.</summary>
     public CpuUse? Cpu { get; init; }
@@ -151,7 +151,7 @@ public sealed class CpuMeter(int enginePid)
 /// <summary>Load from wrk (Debian's package): 2 threads, 8 connections — the same 8 clients as the pgbench baseline.</summary>
 public sealed class Wrk(string url, int seconds, int warmUpSeconds, CpuMeter? cpu = null)
 {
-    public async Task<WrkResult> RunAsync(string name, string lua)
+    public async Task<WrkResult> RunAsync(string name, string lua, int connections = 8)
     {
         var script = Path.Combine(Path.GetTempPath(), $"vorgang-bench-{Guid.NewGuid():N}.lua");
         await File.WriteAllTextAsync(script, lua);
@@ -162,17 +162,17 @@ public sealed class Wrk(string url, int seconds, int warmUpSeconds, CpuMeter? cp
                 // The same load, unmeasured: until the JIT has recompiled the hot paths with their profiles (tiered
                 // compilation), a fresh engine spends more than twice the CPU per request it does once warm.
                 Console.WriteLine($"wrk: {name}, warming up for {warmUpSeconds} s…");
-                var (warmExit, _, warmError) = await Shell.RunAsync("wrk", ["-t2", "-c8", $"-d{warmUpSeconds}s", "--timeout", "10s", "-s", script, url]);
+                var (warmExit, _, warmError) = await Shell.RunAsync("wrk", ["-t2", $"-c{connections}", $"-d{warmUpSeconds}s", "--timeout", "10s", "-s", script, url]);
                 if (warmExit != 0) throw new InvalidOperationException($"wrk failed: {warmError}");
             }
             Console.WriteLine($"wrk: {name} for {seconds} s…");
             var before = cpu?.Snapshot();
             // wrk has exited by the second snapshot: the shell's `times` reports its CPU (the children's line).
             var (exit, output, error) = await Shell.RunAsync("bash",
-                ["-c", $"wrk -t2 -c8 -d{seconds}s --latency --timeout 10s -s '{script}' '{url}' && times"]);
+                ["-c", $"wrk -t2 -c{connections} -d{seconds}s --latency --timeout 10s -s '{script}' '{url}' && times"]);
             var after = cpu?.Snapshot();
             if (exit != 0) throw new InvalidOperationException($"wrk failed: {error}");
-            var result = new WrkResult(name,
+            var result = new WrkResult(name, connections,
                 double.Parse(Regex.Match(output, @"Requests/sec:\s+([\d.]+)").Groups[1].Value, CultureInfo.InvariantCulture),
                 Latency(output, "50%"), Latency(output, "99%"),
                 long.Parse(Regex.Match(output, @"(\d+) requests in").Groups[1].Value, CultureInfo.InvariantCulture),

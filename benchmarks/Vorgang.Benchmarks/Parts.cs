@@ -49,7 +49,8 @@ public static class Machine
 
 public static class Pgbench
 {
-    public static async Task<double> RunAsync(EmbeddedPostgres pg, int seconds)
+    /// <summary>Initialises pgbench's tables (scale 20) and runs TPC-B once per client count; tps by client count.</summary>
+    public static async Task<Dictionary<int, double>> RunAsync(EmbeddedPostgres pg, int seconds, params int[] clientCounts)
     {
         var binaries = EmbeddedPostgres.LocateBinaries() ?? throw new InvalidOperationException("pgbench not found");
         var pgbench = Path.Combine(binaries, "pgbench");
@@ -64,10 +65,16 @@ public static class Pgbench
         string[] common = ["-h", "127.0.0.1", "-p", pg.Port.ToString(CultureInfo.InvariantCulture), "-U", "postgres"];
         var init = await Shell.RunAsync(pgbench, [.. common, "-i", "-q", "-s", "20", "pgbench"]);
         if (init.Exit != 0) throw new InvalidOperationException("pgbench -i failed: " + init.Err);
-        var run = await Shell.RunAsync(pgbench, [.. common, "-c", "8", "-j", "2", "-T", seconds.ToString(CultureInfo.InvariantCulture), "-M", "prepared", "pgbench"]);
-        if (run.Exit != 0) throw new InvalidOperationException("pgbench failed: " + run.Err);
-        var match = Regex.Match(run.Out, @"tps = ([\d.]+) \(without initial connection time\)");
-        return double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+        var tps = new Dictionary<int, double>();
+        foreach (var clients in clientCounts)
+        {
+            var run = await Shell.RunAsync(pgbench, [.. common, "-c", clients.ToString(CultureInfo.InvariantCulture), "-j", "2",
+                "-T", seconds.ToString(CultureInfo.InvariantCulture), "-M", "prepared", "pgbench"]);
+            if (run.Exit != 0) throw new InvalidOperationException("pgbench failed: " + run.Err);
+            var match = Regex.Match(run.Out, @"tps = ([\d.]+) \(without initial connection time\)");
+            tps[clients] = double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+        }
+        return tps;
     }
 }
 

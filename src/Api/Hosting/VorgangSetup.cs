@@ -105,6 +105,9 @@ public static class VorgangSetup
             options.AddCaseTimers();
         });
         services.AddWolverineHttp();
+        // After Wolverine, so that it stops before it: the queued submissions are written while the outbox still runs.
+        services.AddSingleton<Vorgang.Api.Features.Submitting.SubmissionWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<Vorgang.Api.Features.Submitting.SubmissionWriter>());
 
         services.ConfigureHttpJsonOptions(o => Configure(o.SerializerOptions));
         // Problems the framework writes itself (401, 403, 404 of unknown routes, 405) get the same shape as ours.

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using JasperFx.Events;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Vorgang.Api.Features.Deadlines;
@@ -35,10 +36,15 @@ public static class CaseSessions
     /// <summary>Marks the session's events with the definition version, the trace as correlation and the request as causation.</summary>
     public static void Stamp(IDocumentSession session, ProcessDefinition definition, HttpContext context)
     {
-        session.CorrelationId = Activity.Current?.TraceId.ToString() ?? context.TraceIdentifier;
-        session.CausationId = context.TraceIdentifier;
-        session.SetHeader("definition", definition.Key);
+        var stamp = StampOf(definition, context);
+        session.CorrelationId = stamp.CorrelationId;
+        session.CausationId = stamp.CausationId;
+        session.SetHeader(EventStamp.DefinitionHeader, stamp.Definition);
     }
+
+    /// <summary>The marks of this request's events, taken while the request is current.</summary>
+    public static EventStamp StampOf(ProcessDefinition definition, HttpContext context) =>
+        new(Activity.Current?.TraceId.ToString() ?? context.TraceIdentifier, context.TraceIdentifier, definition.Key);
 
     /// <summary>
     /// Reads the body, loads the case for writing, lets <paramref name="authorize"/> refuse it (it also sees a missing case), checks the expected version,
@@ -106,5 +112,24 @@ public static class CaseSessions
             VorgangTelemetry.CasesClosed.Add(1, new("service", definition.Id), new("outcome", closed.Outcome));
 
         return await respond(after, definition);
+    }
+}
+
+/// <summary>
+/// What marks a request's events: the trace as correlation, the request as causation, the definition version as a header.
+/// Set on each event itself where one session carries several requests' events (<see cref="Submitting.SubmissionWriter"/>).
+/// </summary>
+public sealed record EventStamp(string CorrelationId, string CausationId, string Definition)
+{
+    public const string DefinitionHeader = "definition";
+
+    public void Apply(StreamAction stream)
+    {
+        foreach (var e in stream.Events)
+        {
+            e.CorrelationId = CorrelationId;
+            e.CausationId = CausationId;
+            e.SetHeader(DefinitionHeader, Definition);
+        }
     }
 }

@@ -51,7 +51,7 @@ public static class SubmitApplicationEndpoint
     [Consumes(typeof(SubmitApplication), "application/json")]
     public static async Task<IResult> Post(
         string serviceId, [FromHeader(Name = IdempotencyHeader)] string? idempotencyKey,
-        DefinitionCatalog catalog, IDocumentSession session, IMessageBus bus, CaseNumbers numbers, EngineSecrets secrets, PublishedVersions published,
+        DefinitionCatalog catalog, IQuerySession session, SubmissionWriter writer, CaseNumbers numbers, EngineSecrets secrets, PublishedVersions published,
         PersonalDataVault vault, TimeProvider time, HttpContext context, CancellationToken ct)
     {
         var definition = catalog.Latest(serviceId);
@@ -100,26 +100,28 @@ public static class SubmitApplicationEndpoint
             CaseNumber = caseNumber, TrackingCodeHash = TrackingCodes.Hash(trackingCode), Applicant = applicant,
         };
 
-        CaseSessions.Stamp(session, definition, context);
-        // The case's own key, stored with its first event; the personal values go into the log sealed with it.
-        var key = vault.Create(session, caseNumber, account is null ? null : (account.Issuer, account.Subject), now);
-        CaseChain.StartStream(session, caseNumber, PersonalData.SealEvent(submitted, definition, key));
-        // The due-soon and overdue escalations (and the initial state's timers), stored with the submission.
-        await CaseTimerSchedule.ScheduleAsync(bus, CaseTimers.Plan(definition, Case.Create(submitted), [submitted]), now);
-        if (receiptId is not null) session.Insert(new SubmissionReceipt(receiptId, caseNumber, requestHash, now));
-        published.RecordOnFirstUse(session, definition);
+        var stamp = CaseSessions.StampOf(definition, context);
+        var ownerAccount = account is null ? ((string, string)?)null : (account.Issuer, account.Subject);
+        // Written together with the submissions that arrive meanwhile (one transaction for all); answered once committed.
+        var write = new SubmissionWriter.Write(async (s, bus) =>
+        {
+            // The case's own key, stored with its first event; the personal values go into the log sealed with it.
+            var key = vault.Create(s, caseNumber, ownerAccount, now);
+            stamp.Apply(CaseChain.StartStream(s, caseNumber, PersonalData.SealEvent(submitted, definition, key)));
+            // The due-soon and overdue escalations (and the initial state's timers), stored with the submission.
+            await CaseTimerSchedule.ScheduleAsync(bus, CaseTimers.Plan(definition, Case.Create(submitted), [submitted]), now);
+            if (receiptId is not null) s.Insert(new SubmissionReceipt(receiptId, caseNumber, requestHash, now));
+            published.RecordOnFirstUse(s, definition);
+        });
         try
         {
-            await session.SaveChangesAsync(ct);
+            await writer.WriteAsync(write);
         }
         catch (DocumentAlreadyExistsException) when (receiptId is not null)
         {
-            // This request's case was never created: its timers must not be stored after the request either.
-            if (bus is Wolverine.Runtime.MessageContext outbox) await outbox.ClearAllAsync();
-            // A concurrent request with the same key won the race; answer with its case.
-            await using var fresh = session.DocumentStore.QuerySession();
-            var winner = await fresh.LoadAsync<SubmissionReceipt>(receiptId, ct);
-            return await Replay(winner!, requestHash, serviceId, idempotencyKey!, catalog, fresh, secrets, context, ct);
+            // A concurrent request with the same key won the race; this request's case (and its timers) were never stored.
+            var winner = await session.LoadAsync<SubmissionReceipt>(receiptId, ct);
+            return await Replay(winner!, requestHash, serviceId, idempotencyKey!, catalog, session, secrets, context, ct);
         }
 
         published.Confirm(definition);
