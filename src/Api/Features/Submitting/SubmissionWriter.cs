@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using Marten;
+using Vorgang.Api.Problems;
 using Vorgang.Api.Telemetry;
 using Wolverine;
 using Wolverine.Marten.Publishing;
@@ -17,6 +18,7 @@ namespace Vorgang.Api.Features.Submitting;
 /// <para>
 /// When a group fails, nothing of it was stored, and each of its submissions is written again on its own, so that one
 /// submission's refusal (a concurrent request with the same Idempotency-Key) reaches only that submission's caller.
+/// A group that fails because the database is unavailable fails as a whole: each request answers 503 at once.
 /// </para>
 /// </summary>
 public sealed class SubmissionWriter : IHostedService
@@ -101,6 +103,12 @@ public sealed class SubmissionWriter : IHostedService
             await using var session = OpenSession(bus);
             foreach (var pending in group) await pending.Write(session, bus);
             await session.SaveChangesAsync();
+        }
+        catch (Exception e) when (DatabaseOutage.Is(e))
+        {
+            // Not one submission's fault: written alone, each would wait for the same outage in turn.
+            foreach (var pending in group) pending.Done.TrySetException(e);
+            return;
         }
         catch (Exception)
         {
