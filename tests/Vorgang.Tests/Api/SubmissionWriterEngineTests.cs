@@ -10,9 +10,9 @@ using Wolverine;
 
 namespace Vorgang.Tests.Api;
 
-/// <summary>An engine that stops writes the submissions it has queued before it lets go of the database.</summary>
+/// <summary>The submission writer in engines of their own: with writers switched off, and while the engine stops.</summary>
 [Collection(AppCollection.Name)]
-public sealed class SubmissionWriterShutdownTests : IAsyncLifetime
+public sealed class SubmissionWriterEngineTests : IAsyncLifetime
 {
     private string _connectionString = "";
 
@@ -20,23 +20,41 @@ public sealed class SubmissionWriterShutdownTests : IAsyncLifetime
 
     public Task DisposeAsync() => Task.CompletedTask;
 
+    private Task<IAlbaHost> StartEngine(int writers) => AlbaHost.For<Program>(x =>
+    {
+        x.UseSetting("ConnectionStrings:Marten", _connectionString);
+        x.UseSetting("Vorgang:Auth:DevelopmentKey", AppFixture.DevelopmentKey);
+        x.UseSetting("Vorgang:TrackingCodeSecret", "test-tracking-secret");
+        x.UseSetting("Vorgang:RateLimits:PerClientPerMinute", "0");
+        x.UseSetting(SubmissionWriter.WritersKey, writers.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        x.ConfigureServices(services =>
+        {
+            services.DisableAllExternalWolverineTransports();
+            services.RunWolverineInSoloMode();
+            services.MartenDaemonModeIsSolo();
+        });
+    });
+
+    [Fact]
+    public async Task Without_writers_each_submission_is_written_in_its_own_request()
+    {
+        await using var engine = await StartEngine(writers: 0);
+        var writer = engine.Services.GetRequiredService<SubmissionWriter>();
+        // Written in the caller's own flow, it sees the caller's async-local state; a writer's loop would not.
+        var caller = new AsyncLocal<string?> { Value = "request" };
+        string? seen = null;
+        await writer.WriteAsync((_, _) => { seen = caller.Value; return ValueTask.CompletedTask; }).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal("request", seen);
+        var submitted = await engine.Submit("defect-report");
+        var view = await engine.Track(submitted.CaseNumber, submitted.TrackingCode);
+        Assert.Equal(submitted.CaseNumber, (string)view["caseNumber"]!);
+        Assert.Equal(0, writer.Queued);
+    }
+
     [Fact]
     public async Task Queued_submissions_are_written_while_the_engine_stops()
     {
-        var engine = await AlbaHost.For<Program>(x =>
-        {
-            x.UseSetting("ConnectionStrings:Marten", _connectionString);
-            x.UseSetting("Vorgang:Auth:DevelopmentKey", AppFixture.DevelopmentKey);
-            x.UseSetting("Vorgang:TrackingCodeSecret", "test-tracking-secret");
-            x.UseSetting("Vorgang:RateLimits:PerClientPerMinute", "0");
-            x.UseSetting(SubmissionWriter.WritersKey, "1");
-            x.ConfigureServices(services =>
-            {
-                services.DisableAllExternalWolverineTransports();
-                services.RunWolverineInSoloMode();
-                services.MartenDaemonModeIsSolo();
-            });
-        });
+        var engine = await StartEngine(writers: 1);
         var writer = engine.Services.GetRequiredService<SubmissionWriter>();
         var data = await engine.Example("defect-report");
 
