@@ -122,4 +122,21 @@ public sealed class SubmissionGroupTests(AppFixture app) : ApiTest(app)
         var queue = await Host.Get("/api/queues/registration-office", App.Token("caseworker", "registration-office", "Anna Schmidt"));
         Assert.Equal(3, (long)queue.Json!["total"]!);
     }
+
+    [Fact]
+    public async Task A_submission_whose_request_gives_up_while_queued_is_never_written()
+    {
+        var gate = await HoldWritersAsync();
+        using var giveUp = new CancellationTokenSource();
+        var written = false;
+        var waiting = Writer.WriteAsync((_, _) => { written = true; return ValueTask.CompletedTask; }, giveUp.Token);
+        var other = Writer.WriteAsync((_, _) => ValueTask.CompletedTask);
+        await WaitUntilQueuedAsync(2);
+
+        giveUp.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting);
+        gate.SetResult();
+        await other.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.False(written);
+    }
 }

@@ -29,7 +29,24 @@ public sealed class SubmissionWriter : IHostedService
     public const string WritersKey = "Vorgang:Submissions:Writers";
     public const string MaxGroupKey = "Vorgang:Submissions:MaxGroup";
 
-    private sealed record Pending(Write Write, ActivityContext Trace, TaskCompletionSource Done);
+    private sealed class Pending(Write write, ActivityContext trace)
+    {
+        private const int Queued = 0, Taken = 1, Withdrawn = 2;
+        private int _state = Queued;
+
+        public Write Write { get; } = write;
+        public ActivityContext Trace { get; } = trace;
+        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>A writer takes it, unless its request gave up first.</summary>
+        public bool Take() => Interlocked.CompareExchange(ref _state, Taken, Queued) == Queued;
+
+        /// <summary>The request gave up (timeout, client gone): only while still queued, so that it is then never written.</summary>
+        public void Withdraw(CancellationToken ct)
+        {
+            if (Interlocked.CompareExchange(ref _state, Withdrawn, Queued) == Queued) Done.TrySetCanceled(ct);
+        }
+    }
 
     private static readonly Histogram<int> GroupSizes = VorgangTelemetry.Meter.CreateHistogram<int>(
         "vorgang.submissions.group_size", "{case}", "Submissions written in one transaction.");
@@ -50,13 +67,24 @@ public sealed class SubmissionWriter : IHostedService
         _maxGroup = Math.Max(1, configuration.GetValue(MaxGroupKey, 32));
     }
 
-    /// <summary>Completes when the submission is committed; throws what writing it alone threw.</summary>
-    public Task WriteAsync(Write write)
+    /// <summary>
+    /// Completes when the submission is committed; throws what writing it alone threw. Cancelled while it still waits
+    /// for a writer, it is withdrawn and never written; once a writer has taken it, its transaction decides.
+    /// </summary>
+    public async Task WriteAsync(Write write, CancellationToken ct = default)
     {
-        var pending = new Pending(write, Activity.Current?.Context ?? default, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        var pending = new Pending(write, Activity.Current?.Context ?? default);
         // Without writers (configured off, or stopping) the request writes its own transaction.
-        if (_running.Length == 0 || !_queue.Writer.TryWrite(pending)) return WriteAloneAsync(pending);
-        return pending.Done.Task;
+        if (_running.Length == 0 || !_queue.Writer.TryWrite(pending))
+        {
+            ct.ThrowIfCancellationRequested();
+            pending.Take();
+            await WriteAloneAsync(pending);
+            await pending.Done.Task;
+            return;
+        }
+        using var withdraw = ct.Register(() => pending.Withdraw(ct));
+        await pending.Done.Task;
     }
 
     public Task StartAsync(CancellationToken cancellationToken)
@@ -82,7 +110,8 @@ public sealed class SubmissionWriter : IHostedService
         {
             group.Clear();
             // No waiting for a group to fill: whatever queued up meanwhile goes now, so a lone submission is not delayed.
-            while (group.Count < _maxGroup && _queue.Reader.TryRead(out var next)) group.Add(next);
+            while (group.Count < _maxGroup && _queue.Reader.TryRead(out var next))
+                if (next.Take()) group.Add(next);
             if (group.Count == 0) continue;
             GroupSizes.Record(group.Count);
             if (group.Count == 1) await WriteAloneAsync(group[0]);

@@ -115,7 +115,8 @@ public static class SubmitApplicationEndpoint
         });
         try
         {
-            await writer.WriteAsync(write);
+            // The request's token withdraws the submission while it still waits for a writer (request timeout, client gone).
+            await writer.WriteAsync(write, ct);
         }
         catch (DocumentAlreadyExistsException) when (receiptId is not null)
         {
