@@ -16,13 +16,17 @@ public sealed class SubmissionGroupTests(AppFixture app) : ApiTest(app)
 
     private SubmissionWriter Writer => App.Host.Services.GetRequiredService<SubmissionWriter>();
 
-    /// <summary>Occupies every writer until the returned gate opens (two by default).</summary>
-    private async Task<TaskCompletionSource> HoldWritersAsync(int writers = 2)
+    /// <summary>
+    /// Occupies every writer (two by default) until the returned release is called. It frees one writer first and the
+    /// others only once that one has taken everything queued, so that what queued meanwhile forms exactly one group.
+    /// </summary>
+    private async Task<Func<Task>> HoldWritersAsync(int writers = 2)
     {
-        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var gates = new List<TaskCompletionSource>();
         for (var i = 0; i < writers; i++)
         {
             // One at a time: queued together, both would go to the first writer as one group.
+            var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             _ = Writer.WriteAsync(async (_, _) =>
             {
@@ -30,8 +34,14 @@ public sealed class SubmissionGroupTests(AppFixture app) : ApiTest(app)
                 await gate.Task;
             });
             await entered.Task.WaitAsync(TimeSpan.FromSeconds(10));
+            gates.Add(gate);
         }
-        return gate;
+        return async () =>
+        {
+            gates[0].SetResult();
+            for (var i = 0; i < 400 && Writer.Queued > 0; i++) await Task.Delay(5);
+            foreach (var gate in gates.Skip(1)) gate.SetResult();
+        };
     }
 
     private async Task WaitUntilQueuedAsync(int count)
@@ -61,10 +71,10 @@ public sealed class SubmissionGroupTests(AppFixture app) : ApiTest(app)
     public async Task Submissions_arriving_together_share_one_transaction_and_keep_their_own_metadata_and_timers()
     {
         var data = await Host.Example(Service);
-        var gate = await HoldWritersAsync();
+        var release = await HoldWritersAsync();
         var requests = Enumerable.Range(0, 5).Select(_ => Submit(data)).ToList();
         await WaitUntilQueuedAsync(5);
-        gate.SetResult();
+        await release();
         var answers = await Task.WhenAll(requests);
 
         foreach (var answer in answers) Assert.True(answer.Status == 201, answer.ToString());
@@ -105,12 +115,12 @@ public sealed class SubmissionGroupTests(AppFixture app) : ApiTest(app)
     {
         var data = await Host.Example(Service);
         var key = Guid.NewGuid().ToString();
-        var gate = await HoldWritersAsync();
+        var release = await HoldWritersAsync();
         // Two requests with the same Idempotency-Key in one group: the group's second receipt collides with its first.
         var sameKey = new[] { Submit(data, key), Submit(data, key) };
         var others = new[] { Submit(data), Submit(data) };
         await WaitUntilQueuedAsync(4);
-        gate.SetResult();
+        await release();
 
         var keyed = await Task.WhenAll(sameKey);
         var plain = await Task.WhenAll(others);
@@ -126,7 +136,7 @@ public sealed class SubmissionGroupTests(AppFixture app) : ApiTest(app)
     [Fact]
     public async Task A_submission_whose_request_gives_up_while_queued_is_never_written()
     {
-        var gate = await HoldWritersAsync();
+        var release = await HoldWritersAsync();
         using var giveUp = new CancellationTokenSource();
         var written = false;
         var waiting = Writer.WriteAsync((_, _) => { written = true; return ValueTask.CompletedTask; }, giveUp.Token);
@@ -135,7 +145,7 @@ public sealed class SubmissionGroupTests(AppFixture app) : ApiTest(app)
 
         giveUp.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting);
-        gate.SetResult();
+        await release();
         await other.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.False(written);
     }
