@@ -38,14 +38,22 @@ public sealed class SubmissionWriter : IHostedService
         public ActivityContext Trace { get; } = trace;
         public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        /// <summary>A writer takes it, unless its request gave up first.</summary>
-        public bool Take() => Interlocked.CompareExchange(ref _state, Taken, Queued) == Queued;
+        private CancellationTokenRegistration _withdrawal;
 
-        /// <summary>The request gave up (timeout, client gone): only while still queued, so that it is then never written.</summary>
-        public void Withdraw(CancellationToken ct)
+        /// <summary>A writer takes it, unless its request gave up first; from then on its transaction decides.</summary>
+        public bool Take()
         {
-            if (Interlocked.CompareExchange(ref _state, Withdrawn, Queued) == Queued) Done.TrySetCanceled(ct);
+            if (Interlocked.CompareExchange(ref _state, Taken, Queued) != Queued) return false;
+            _withdrawal.Dispose();
+            return true;
         }
+
+        /// <summary>If the request gives up (timeout, client gone) while this still waits for a writer, it is never written.</summary>
+        public void WithdrawOn(CancellationToken ct) => _withdrawal = ct.UnsafeRegister(static (state, token) =>
+        {
+            var pending = (Pending)state!;
+            if (Interlocked.CompareExchange(ref pending._state, Withdrawn, Queued) == Queued) pending.Done.TrySetCanceled(token);
+        }, this);
     }
 
     private static readonly Histogram<int> GroupSizes = VorgangTelemetry.Meter.CreateHistogram<int>(
@@ -71,20 +79,22 @@ public sealed class SubmissionWriter : IHostedService
     /// Completes when the submission is committed; throws what writing it alone threw. Cancelled while it still waits
     /// for a writer, it is withdrawn and never written; once a writer has taken it, its transaction decides.
     /// </summary>
-    public async Task WriteAsync(Write write, CancellationToken ct = default)
+    public Task WriteAsync(Write write, CancellationToken ct = default)
     {
         var pending = new Pending(write, Activity.Current?.Context ?? default);
-        // Without writers (configured off, or stopping) the request writes its own transaction.
-        if (_running.Length == 0 || !_queue.Writer.TryWrite(pending))
+        if (_running.Length > 0)
         {
-            ct.ThrowIfCancellationRequested();
-            pending.Take();
-            await WriteAloneAsync(pending);
-            await pending.Done.Task;
-            return;
+            pending.WithdrawOn(ct);
+            if (_queue.Writer.TryWrite(pending)) return pending.Done.Task;
         }
-        using var withdraw = ct.Register(() => pending.Withdraw(ct));
-        await pending.Done.Task;
+        // Without writers (configured off, or stopping) the request writes its own transaction.
+        return pending.Take() ? AloneAsync(pending) : pending.Done.Task;
+
+        async Task AloneAsync(Pending alone)
+        {
+            await WriteAloneAsync(alone);
+            await alone.Done.Task;
+        }
     }
 
     public Task StartAsync(CancellationToken cancellationToken)
