@@ -33,12 +33,11 @@ public sealed class SubmissionWriter : IHostedService
     {
         private const int Queued = 0, Taken = 1, Withdrawn = 2;
         private int _state = Queued;
+        private CancellationTokenRegistration _withdrawal;
 
         public Write Write { get; } = write;
         public ActivityContext Trace { get; } = trace;
         public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        private CancellationTokenRegistration _withdrawal;
 
         /// <summary>A writer takes it, unless its request gave up first; from then on its transaction decides.</summary>
         public bool Take()
