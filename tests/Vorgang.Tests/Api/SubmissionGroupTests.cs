@@ -149,4 +149,25 @@ public sealed class SubmissionGroupTests(AppFixture app) : ApiTest(app)
         await other.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.False(written);
     }
+
+    [Fact]
+    public async Task A_group_that_finds_the_database_away_fails_as_a_whole_without_writing_each_alone()
+    {
+        var release = await HoldWritersAsync();
+        var outage = new NpgsqlException("The connection pool has been exhausted", new TimeoutException());
+        var calls = 0;
+        var writes = new[]
+        {
+            Writer.WriteAsync((_, _) => { Interlocked.Increment(ref calls); throw outage; }),
+            Writer.WriteAsync((_, _) => { Interlocked.Increment(ref calls); return ValueTask.CompletedTask; }),
+            Writer.WriteAsync((_, _) => { Interlocked.Increment(ref calls); return ValueTask.CompletedTask; }),
+        };
+        await WaitUntilQueuedAsync(3);
+        await release();
+
+        foreach (var write in writes)
+            Assert.Same(outage, await Assert.ThrowsAsync<NpgsqlException>(() => write.WaitAsync(TimeSpan.FromSeconds(10))));
+        // The first write ended the group at once; nobody was written again alone (that would be 3 more calls).
+        Assert.Equal(1, calls);
+    }
 }

@@ -1,12 +1,9 @@
 using System.Text.Json.Nodes;
 using Alba;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Npgsql;
 using Vorgang.Api.Features.Submitting;
-using Marten;
 using Vorgang.Tests.Infrastructure;
-using Wolverine;
 
 namespace Vorgang.Tests.Api;
 
@@ -20,20 +17,8 @@ public sealed class SubmissionWriterEngineTests : IAsyncLifetime
 
     public Task DisposeAsync() => Task.CompletedTask;
 
-    private Task<IAlbaHost> StartEngine(int writers) => AlbaHost.For<Program>(x =>
-    {
-        x.UseSetting("ConnectionStrings:Marten", _connectionString);
-        x.UseSetting("Vorgang:Auth:DevelopmentKey", AppFixture.DevelopmentKey);
-        x.UseSetting("Vorgang:TrackingCodeSecret", "test-tracking-secret");
-        x.UseSetting("Vorgang:RateLimits:PerClientPerMinute", "0");
-        x.UseSetting(SubmissionWriter.WritersKey, writers.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        x.ConfigureServices(services =>
-        {
-            services.DisableAllExternalWolverineTransports();
-            services.RunWolverineInSoloMode();
-            services.MartenDaemonModeIsSolo();
-        });
-    });
+    private Task<IAlbaHost> StartEngine(int writers) => EngineHosts.StartAsync(_connectionString, TimeProvider.System,
+        new Dictionary<string, string> { [SubmissionWriter.WritersKey] = writers.ToString(System.Globalization.CultureInfo.InvariantCulture) });
 
     [Fact]
     public async Task Without_writers_each_submission_is_written_in_its_own_request()

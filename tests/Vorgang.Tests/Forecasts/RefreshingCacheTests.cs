@@ -42,15 +42,12 @@ public sealed class RefreshingCacheTests
     [Fact]
     public async Task An_expired_value_is_answered_while_one_reload_runs_and_the_reloaded_one_follows()
     {
-        var cache = NewCache();
-        Assert.Equal(1, await cache.GetAsync("team", Load));
-        _clock.Advance(TimeSpan.FromSeconds(6));
-        _gate = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var (cache, reload) = await ExpiredWithReloadHeldAsync();
 
         // Nobody waits for the reload: every caller meanwhile gets the old value, and only one reload starts.
         for (var i = 0; i < 5; i++) Assert.Equal(1, await cache.GetAsync("team", Load));
         await WaitForLoadsAsync(2);
-        _gate.SetResult(7);
+        reload.SetResult(7);
         await WaitUntilAsync(async () => await cache.GetAsync("team", Load) == 7);
         Assert.Equal(2, _loads);
     }
@@ -67,13 +64,10 @@ public sealed class RefreshingCacheTests
     [Fact]
     public async Task A_failed_reload_keeps_the_old_value_and_the_next_caller_tries_again()
     {
-        var cache = NewCache();
-        Assert.Equal(1, await cache.GetAsync("team", Load));
-        _clock.Advance(TimeSpan.FromSeconds(6));
-        _gate = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var (cache, reload) = await ExpiredWithReloadHeldAsync();
         Assert.Equal(1, await cache.GetAsync("team", Load));
         await WaitForLoadsAsync(2);
-        _gate.SetException(new InvalidOperationException("database away"));
+        reload.SetException(new InvalidOperationException("database away"));
         _gate = null;
         // The failed reload is noticed by the next caller, which still gets the old value and starts another reload.
         await WaitUntilAsync(async () => await cache.GetAsync("team", Load) == 3);
@@ -90,6 +84,16 @@ public sealed class RefreshingCacheTests
         await Assert.ThrowsAsync<InvalidOperationException>(() => first);
         _gate = null;
         Assert.Equal(2, await cache.GetAsync("team", Load));
+    }
+
+    /// <summary>A cache whose value (1) has just expired, with the next load held at <see cref="_gate"/>.</summary>
+    private async Task<(RefreshingCache<string, int> Cache, TaskCompletionSource<int> Reload)> ExpiredWithReloadHeldAsync()
+    {
+        var cache = NewCache();
+        Assert.Equal(1, await cache.GetAsync("team", Load));
+        _clock.Advance(TimeSpan.FromSeconds(6));
+        _gate = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        return (cache, _gate);
     }
 
     private async Task WaitForLoadsAsync(int count) => await WaitUntilAsync(() => Task.FromResult(Volatile.Read(ref _loads) >= count));

@@ -2,10 +2,9 @@ using Alba;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
-using Vorgang.Tests.Infrastructure;
 using Wolverine;
 
-namespace Vorgang.Tests.Security;
+namespace Vorgang.Tests.Infrastructure;
 
 /// <summary>Engines of their own for tests that need other settings than the shared host, each set on a database of its own.</summary>
 public static class EngineHosts
