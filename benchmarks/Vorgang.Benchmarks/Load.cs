@@ -101,6 +101,40 @@ public sealed record WrkResult(string Name, int Connections, double RequestsPerS
 {
     /// <summary>CPU time per request, by process, while the load ran.</summary>
     public CpuUse? Cpu { get; init; }
+
+    /// <summary>Checkpoints PostgreSQL began while the load was measured (0 when the run started clean and stayed so).</summary>
+    public long? CheckpointsDuring { get; init; }
+}
+
+/// <summary>
+/// Every measured run starts right after a checkpoint, pgbench's as well as the engine's. Otherwise a run pays for
+/// what an earlier phase wrote: seeding a city writes gigabytes of WAL, and the checkpoint that triggers spreads its
+/// writes (and the full-page images every first change of a page then costs) over the next minutes, into whichever
+/// run comes next.
+/// </summary>
+public static class Checkpoints
+{
+    public static async Task ForceAsync(string connectionString)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("checkpoint", connection) { CommandTimeout = 600 };
+        await command.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>Checkpoints begun since the server started (timed and requested); PostgreSQL 17 moved them to their own view.</summary>
+    public static async Task<long> CountAsync(string connectionString)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            "select case when to_regclass('pg_catalog.pg_stat_checkpointer') is null then 'bgwriter' else 'checkpointer' end", connection);
+        var view = (string)(await command.ExecuteScalarAsync())!;
+        await using var count = new NpgsqlCommand(view == "bgwriter"
+            ? "select checkpoints_timed + checkpoints_req from pg_stat_bgwriter"
+            : "select num_timed + num_requested from pg_stat_checkpointer", connection);
+        return Convert.ToInt64(await count.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
+    }
 }
 
 /// <summary>Milliseconds of CPU per request spent by the engine, PostgreSQL (all its processes) and the load generator.</summary>
@@ -149,7 +183,7 @@ public sealed class CpuMeter(int enginePid)
 }
 
 /// <summary>Load from wrk (Debian's package): 2 threads, 8 connections — the same 8 clients as the pgbench baseline.</summary>
-public sealed class Wrk(string url, int seconds, int warmUpSeconds, CpuMeter? cpu = null)
+public sealed class Wrk(string url, int seconds, int warmUpSeconds, CpuMeter? cpu = null, string? postgres = null)
 {
     public async Task<WrkResult> RunAsync(string name, string lua, int connections = 8)
     {
@@ -165,6 +199,9 @@ public sealed class Wrk(string url, int seconds, int warmUpSeconds, CpuMeter? cp
                 var (warmExit, _, warmError) = await Shell.RunAsync("wrk", ["-t2", $"-c{connections}", $"-d{warmUpSeconds}s", "--timeout", "10s", "-s", script, url]);
                 if (warmExit != 0) throw new InvalidOperationException($"wrk failed: {warmError}");
             }
+            // Counted before the forced checkpoint, whose own count the server may publish a moment after it returns.
+            var checkpointsBefore = postgres is null ? (long?)null : await Checkpoints.CountAsync(postgres) + 1;
+            if (postgres is not null) await Checkpoints.ForceAsync(postgres);
             Console.WriteLine($"wrk: {name} for {seconds} s…");
             var before = cpu?.Snapshot();
             // wrk has exited by the second snapshot: the shell's `times` reports its CPU (the children's line).
@@ -177,13 +214,16 @@ public sealed class Wrk(string url, int seconds, int warmUpSeconds, CpuMeter? cp
                 Latency(output, "50%"), Latency(output, "99%"),
                 long.Parse(Regex.Match(output, @"(\d+) requests in").Groups[1].Value, CultureInfo.InvariantCulture),
                 Regex.Match(output, @"Non-2xx or 3xx responses: (\d+)") is { Success: true } m ? long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : 0);
+            if (checkpointsBefore is { } earlier)
+                result = result with { CheckpointsDuring = await Checkpoints.CountAsync(postgres!) - earlier };
             if (before is not null && after is not null)
             {
                 after["wrk"] = before["wrk"] + (long)Math.Round(ChildrenSeconds(output) * 100);
                 result = result with { Cpu = CpuMeter.PerRequest(before, after, result.Requests) };
             }
             Console.WriteLine($"  {result.RequestsPerSecond:N0}/s, p50 {result.P50Ms:N2} ms, p99 {result.P99Ms:N2} ms, {result.Errors} errors" +
-                (result.Cpu is { } c ? $"; CPU per request: engine {c.EngineMs:N2} ms, PostgreSQL {c.PostgresMs:N2} ms, wrk {c.WrkMs:N2} ms" : ""));
+                (result.Cpu is { } c ? $"; CPU per request: engine {c.EngineMs:N2} ms, PostgreSQL {c.PostgresMs:N2} ms, wrk {c.WrkMs:N2} ms" : "") +
+                (result.CheckpointsDuring is > 0 ? $"; {result.CheckpointsDuring} checkpoint(s) began during the run" : ""));
             return result;
         }
         finally
@@ -256,16 +296,22 @@ public sealed class LagSampler : IDisposable
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync(CancellationToken.None);
         var schema = VorgangSetup.Schema;
+        // The sampler must not weigh on what it watches: a plain index lookup, no parallel workers, no JIT. (A form of
+        // this query whose lower bound the planner could not see got a parallel scan with JIT compilation, about
+        // 60 ms of CPU ten times a second, charged to PostgreSQL's share of every submission.)
+        await using (var settings = new NpgsqlCommand("set jit = off; set max_parallel_workers_per_gather = 0", connection))
+            await settings.ExecuteNonQueryAsync(CancellationToken.None);
         while (!ct.IsCancellationRequested)
         {
+            // The age of the next event the slowest async projection has still to process (none: not behind at all).
             await using var command = new NpgsqlCommand(
                 $"""
-                select count(*),
-                       coalesce(extract(epoch from (now() - (select min(e.timestamp) from {schema}.mt_events e
+                select (select count(*) from {schema}.mt_event_progression where name = any($1)),
+                       coalesce(extract(epoch from now() - (select e.timestamp from {schema}.mt_events e
                            where e.seq_id > (select min(last_seq_id) from {schema}.mt_event_progression where name = any($1))
                            -- Marten fills the sequence numbers of failed appends with tombstones dated -infinity.
-                           and isfinite(e.timestamp)))) * 1000, 0)
-                from {schema}.mt_event_progression where name = any($1)
+                           and isfinite(e.timestamp)
+                           order by e.seq_id limit 1)) * 1000, 0)
                 """, connection);
             command.Parameters.AddWithValue(shards);
             await using (var reader = await command.ExecuteReaderAsync(CancellationToken.None))

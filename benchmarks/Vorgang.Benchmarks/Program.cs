@@ -48,7 +48,7 @@ var caseworker = StaffAuth.MintToken(configuration, Roles.Caseworker, seed.Bigge
 var auditor = StaffAuth.MintToken(configuration, Roles.Auditor, null, "Benchmark", "bench-auditor", TimeSpan.FromHours(4));
 await engine.WarmUpAsync(seed, caseworker, auditor);
 
-var wrk = new Wrk(engine.Url, options.Seconds, options.WarmUpSeconds, new CpuMeter(engine.ProcessId));
+var wrk = new Wrk(engine.Url, options.Seconds, options.WarmUpSeconds, new CpuMeter(engine.ProcessId), pg.ConnectionString);
 if (options.Runs("track"))
     report.Track = await wrk.RunAsync("citizen status lookups", Scripts.Track(seed.OpenCaseNumbers, CityGenerator.TrackingCode));
 if (options.Runs("queue"))

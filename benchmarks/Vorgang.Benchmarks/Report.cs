@@ -58,12 +58,12 @@ public sealed class Report(Options options)
         var measured = new[] { Submit, SubmitBusy, Track, Queue, AsOf }.Where(x => x?.Cpu is not null).ToList();
         if (measured.Count > 0)
         {
-            sb.AppendLine("CPU time per request while each load ran (from /proc; the machine has 2 cores, shared by all three):");
+            sb.AppendLine("CPU time per request while each load ran (from /proc; the machine has 2 cores, shared by all three), and the checkpoints PostgreSQL began during the run (each run, pgbench's too, starts right after one):");
             sb.AppendLine();
-            sb.AppendLine("| figure | engine | PostgreSQL | wrk |");
-            sb.AppendLine("| --- | --- | --- | --- |");
+            sb.AppendLine("| figure | engine | PostgreSQL | wrk | checkpoints begun |");
+            sb.AppendLine("| --- | --- | --- | --- | --- |");
             foreach (var x in measured)
-                sb.AppendLine($"| {x!.Name} | {F(x.Cpu!.EngineMs, "N2")} ms | {F(x.Cpu.PostgresMs, "N2")} ms | {F(x.Cpu.WrkMs, "N2")} ms |");
+                sb.AppendLine($"| {x!.Name} | {F(x.Cpu!.EngineMs, "N2")} ms | {F(x.Cpu.PostgresMs, "N2")} ms | {F(x.Cpu.WrkMs, "N2")} ms | {(x.CheckpointsDuring is { } c ? F(c) : "—")} |");
             sb.AppendLine();
         }
         if (SubmissionsConsistent.Length > 0) sb.AppendLine($"Consistency after the submission run: {SubmissionsConsistent}.");

@@ -23,10 +23,17 @@ public static class CanonicalJson
 
     public static string Canonicalize(string json)
     {
-        using var document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 256 });
         var buffer = new ArrayBufferWriter<byte>(json.Length + 16);
-        using (var writer = new Utf8JsonWriter(buffer, WriterOptions)) Write(writer, document.RootElement);
+        WriteTo(buffer, json);
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    /// <summary>Writes the canonical UTF-8 text of <paramref name="json"/> to <paramref name="output"/>.</summary>
+    public static void WriteTo(IBufferWriter<byte> output, string json)
+    {
+        using var document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 256 });
+        using var writer = new Utf8JsonWriter(output, WriterOptions);
+        Write(writer, document.RootElement);
     }
 
     private static void Write(Utf8JsonWriter writer, JsonElement element)
@@ -35,14 +42,7 @@ public static class CanonicalJson
         {
             case JsonValueKind.Object:
                 writer.WriteStartObject();
-                // A repeated key keeps its last value, as jsonb does.
-                var properties = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
-                foreach (var property in element.EnumerateObject()) properties[property.Name] = property.Value;
-                foreach (var key in properties.Keys.Order(StringComparer.Ordinal))
-                {
-                    writer.WritePropertyName(key);
-                    Write(writer, properties[key]);
-                }
+                WriteProperties(writer, element);
                 writer.WriteEndObject();
                 break;
             case JsonValueKind.Array:
@@ -65,6 +65,31 @@ public static class CanonicalJson
             default:
                 writer.WriteNullValue();
                 break;
+        }
+    }
+
+    private static void WriteProperties(Utf8JsonWriter writer, JsonElement element)
+    {
+        var count = element.GetPropertyCount();
+        if (count == 0) return;
+        var properties = ArrayPool<(string Name, int At, JsonElement Value)>.Shared.Rent(count);
+        try
+        {
+            var n = 0;
+            foreach (var property in element.EnumerateObject()) properties[n] = (property.Name, n++, property.Value);
+            var span = properties.AsSpan(0, n);
+            // Keys in ordinal order; a repeated key keeps its last value, as jsonb does (the later one sorts after).
+            span.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name) is var byName and not 0 ? byName : a.At.CompareTo(b.At));
+            for (var i = 0; i < span.Length; i++)
+            {
+                if (i + 1 < span.Length && span[i + 1].Name == span[i].Name) continue;
+                writer.WritePropertyName(span[i].Name);
+                Write(writer, span[i].Value);
+            }
+        }
+        finally
+        {
+            ArrayPool<(string, int, JsonElement)>.Shared.Return(properties, clearArray: true);
         }
     }
 

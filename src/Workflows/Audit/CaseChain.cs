@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 using JasperFx.Events;
@@ -48,13 +49,36 @@ public static class CaseChain
     public static string Genesis(string caseNumber) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(caseNumber)));
 
     /// <summary>One link of the chain; <paramref name="canonicalData"/> is the event data as <see cref="CanonicalJson"/> writes it.</summary>
-    public static string Link(string previous, string caseNumber, long version, string eventType, string canonicalData)
+    public static string Link(string previous, string caseNumber, long version, string eventType, string canonicalData) =>
+        Link(previous, caseNumber, version, eventType, Encoding.UTF8.GetBytes(canonicalData));
+
+    /// <summary>One link of the chain over event data as stored (any JSON text of it: it is canonicalized first).</summary>
+    public static string LinkJson(string previous, string caseNumber, long version, string eventType, string json)
+    {
+        // One buffer per thread: a submission hashes its event while handling the request, nothing of it outlives the call.
+        var buffer = CanonicalBuffer ??= new ArrayBufferWriter<byte>(1024);
+        buffer.ResetWrittenCount();
+        CanonicalJson.WriteTo(buffer, json);
+        var link = Link(previous, caseNumber, version, eventType, buffer.WrittenSpan);
+        if (buffer.Capacity > 64 * 1024) CanonicalBuffer = null; // a rare large event's buffer is not kept
+        return link;
+    }
+
+    [ThreadStatic] private static ArrayBufferWriter<byte>? CanonicalBuffer;
+
+    private static string Link(string previous, string caseNumber, long version, string eventType, ReadOnlySpan<byte> canonicalData)
     {
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        sha.AppendData(Convert.FromHexString(previous));
+        Span<byte> previousHash = stackalloc byte[SHA256.HashSizeInBytes];
+        if (previous.Length == 2 * SHA256.HashSizeInBytes && Convert.FromHexString(previous, previousHash, out _, out _) == OperationStatus.Done)
+            sha.AppendData(previousHash);
+        else
+            sha.AppendData(Convert.FromHexString(previous)); // not a SHA-256 link (a stored head someone changed): as before, or FormatException
         sha.AppendData(Encoding.UTF8.GetBytes($"{caseNumber}\n{version}\n{eventType}\n"));
-        sha.AppendData(Encoding.UTF8.GetBytes(canonicalData));
-        return Convert.ToHexStringLower(sha.GetHashAndReset());
+        sha.AppendData(canonicalData);
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        sha.GetHashAndReset(hash);
+        return Convert.ToHexStringLower(hash);
     }
 
     private static void Seal(IDocumentSession session, string caseNumber, string previous, long version, IEnumerable<IEvent> events)
@@ -65,7 +89,7 @@ public static class CaseChain
         {
             version++;
             var type = e.EventTypeName ?? throw new InvalidOperationException($"Event {e.Data.GetType().Name} has no stored type name.");
-            previous = Link(previous, caseNumber, version, type, CanonicalJson.Canonicalize(serializer.ToJson(e.Data)));
+            previous = LinkJson(previous, caseNumber, version, type, serializer.ToJson(e.Data));
             e.SetHeader(HashHeader, previous);
         }
     }
@@ -85,7 +109,7 @@ public static class CaseChain
         foreach (var e in await session.Events.FetchStreamAsync(caseNumber, version, token: ct))
             previous = e.GetHeader(HashHeader)?.ToString() is { Length: > 0 } sealedHash
                 ? sealedHash
-                : Link(previous, caseNumber, e.Version, e.EventTypeName, CanonicalJson.Canonicalize(serializer.ToJson(e.Data)));
+                : LinkJson(previous, caseNumber, e.Version, e.EventTypeName, serializer.ToJson(e.Data));
         return previous;
     }
 }

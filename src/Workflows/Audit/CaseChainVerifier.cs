@@ -106,7 +106,7 @@ public sealed class CaseChainVerifier(NpgsqlDataSource dataSource, string schema
                 _break = new ChainBreak(_expected, "missing-event", $"version {_expected}", $"version {version}");
                 return;
             }
-            var hash = CaseChain.Link(_previous, caseNumber, version, type, CanonicalJson.Canonicalize(data));
+            var hash = CaseChain.LinkJson(_previous, caseNumber, version, type, data);
             if (string.IsNullOrEmpty(stored)) _break = new ChainBreak(version, "missing-hash", hash, "none");
             else if (stored != hash)
                 _break = new ChainBreak(version, "hash-mismatch", hash, stored);

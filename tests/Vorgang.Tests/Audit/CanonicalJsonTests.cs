@@ -50,4 +50,24 @@ public sealed class CanonicalJsonTests
     {
         Assert.Equal("""{"a":2}""", CanonicalJson.Canonicalize("""{"a":1,"a":2}"""));
     }
+
+    [Fact]
+    public void A_repeated_key_among_others_keeps_its_last_value_in_place()
+    {
+        Assert.Equal("""{"a":0,"b":3,"c":{"x":2}}""", CanonicalJson.Canonicalize("""{"c":{"x":1,"x":2},"b":1,"a":0,"b":2,"b":3}"""));
+    }
+
+    [Fact]
+    public void A_link_is_the_documented_formula_whoever_wrote_the_json()
+    {
+        // hash_n = SHA-256(hash_{n-1} ‖ case number ‖ version ‖ event type ‖ canonical JSON), hash_0 = SHA-256(case number):
+        // fixed values (computed outside .NET), so that chains stored by earlier versions still verify.
+        const string genesis = "72fcb52c64cb849a4622fe0ad6802ecb07588e9a0d91e6ef36792657bf95c5ba";
+        const string first = "04fd714f361ce8bc644f807c3c3ce4223ab9fb86065a40e600fc7003cc7f1175";
+        Assert.Equal(genesis, CaseChain.Genesis("2026-000001"));
+        Assert.Equal(first, CaseChain.LinkJson(genesis, "2026-000001", 1, "case_submitted",
+            """{ "c": { "y": [true, null], "x": 12.50 }, "b": "M\u00fcller", "a": 1 }"""));
+        Assert.Equal(first, CaseChain.Link(genesis, "2026-000001", 1, "case_submitted", """{"a":1,"b":"Müller","c":{"x":125e-1,"y":[true,null]}}"""));
+        Assert.NotEqual(first, CaseChain.LinkJson(genesis, "2026-000001", 2, "case_submitted", """{"a":1,"b":"Müller","c":{"x":12.5,"y":[true,null]}}"""));
+    }
 }
