@@ -109,8 +109,7 @@ public sealed record WrkResult(string Name, int Connections, double RequestsPerS
 /// <summary>
 /// Every measured run starts right after a checkpoint, pgbench's as well as the engine's. Otherwise a run pays for
 /// what an earlier phase wrote: seeding a city writes gigabytes of WAL, and the checkpoint that triggers spreads its
-/// writes (and the full-page images every first change of a page then costs) over the next minutes, into whichever
-/// run comes next.
+/// writes over the next minutes, into whichever run comes next.
 /// </summary>
 public static class Checkpoints
 {
