@@ -197,6 +197,8 @@ public static class VorgangSetup
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseMiddleware<TrackingLockoutMiddleware>();
+        // Last before the endpoint: only reads that are allowed and within their time limit wait for a turn.
+        app.UseMiddleware<ReadAdmission>();
         // The one document there is; any other name would get the OpenAPI middleware's plain-text 404.
         app.MapOpenApi("/openapi/v1.json");
         app.MapHealthChecks("/health", new HealthCheckOptions { Predicate = check => !check.Tags.Contains(DatabaseHealthCheck.ReadyTag) });

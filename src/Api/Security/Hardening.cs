@@ -19,6 +19,10 @@ public static class Hardening
 {
     public const long DefaultMaxRequestBodyBytes = 256 * 1024;
     public const int DefaultPerClientPerMinute = 600;
+    public const int DefaultQueuedReads = 1000;
+
+    /// <summary>One API read per core, and one more so that no core idles while a read waits for PostgreSQL (see <see cref="ReadAdmission"/>).</summary>
+    public static int DefaultConcurrentReads => Environment.ProcessorCount + 1;
 
     /// <summary>The headers a browser client of the API sends and may read (see docs/api.md).</summary>
     public static readonly string[] CorsRequestHeaders = ["Authorization", "Content-Type", "Idempotency-Key", "X-Tracking-Code", "Accept-Language"];
@@ -28,6 +32,7 @@ public static class Hardening
     {
         var settings = HardeningSettings.From(configuration);
         services.AddSingleton(settings);
+        services.AddSingleton<ReadLimiter>();
 
         // After the default writer, which keeps answering clients that accept JSON; this one answers all others.
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProblemDetailsWriter, ProblemJsonWriter>());
@@ -149,6 +154,12 @@ public static class Hardening
 /// <summary>The operator's settings: <c>Vorgang:Limits</c>, <c>Vorgang:RateLimits</c>, <c>Vorgang:Cors</c> and <c>Vorgang:ForwardedHeaders</c>.</summary>
 public sealed record HardeningSettings(long MaxRequestBodyBytes, int PerClientPerMinute, IReadOnlyList<string> AllowedOrigins)
 {
+    /// <summary>API reads that run at once (<see cref="ReadAdmission"/>); 0 lets all run at once.</summary>
+    public int ConcurrentReads { get; init; } = Hardening.DefaultConcurrentReads;
+
+    /// <summary>API reads that may wait for their turn before further ones are refused with 503.</summary>
+    public int QueuedReads { get; init; } = Hardening.DefaultQueuedReads;
+
     /// <summary>The reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (addresses or networks).</summary>
     public IReadOnlyList<System.Net.IPNetwork> TrustedProxies { get; init; } = [];
 
@@ -173,7 +184,16 @@ public sealed record HardeningSettings(long MaxRequestBodyBytes, int PerClientPe
                 throw new InvalidOperationException($"Vorgang:ForwardedHeaders:KnownProxies: '{entry}' is neither an address nor a network such as 10.0.0.0/8.");
             proxies.Add(network);
         }
-        return new HardeningSettings(maxBody, perMinute, origins) { TrustedProxies = proxies };
+        var concurrentReads = configuration.GetValue("Vorgang:Limits:ConcurrentReads", Hardening.DefaultConcurrentReads);
+        if (concurrentReads < 0) throw new InvalidOperationException("Vorgang:Limits:ConcurrentReads must be 0 (no limit) or a positive number.");
+        var queuedReads = configuration.GetValue("Vorgang:Limits:QueuedReads", Hardening.DefaultQueuedReads);
+        if (queuedReads < 0) throw new InvalidOperationException("Vorgang:Limits:QueuedReads must be 0 or a positive number.");
+        return new HardeningSettings(maxBody, perMinute, origins)
+        {
+            TrustedProxies = proxies,
+            ConcurrentReads = concurrentReads,
+            QueuedReads = queuedReads,
+        };
     }
 }
 
