@@ -46,7 +46,11 @@ public sealed class CityGenerator(DefinitionCatalog catalog, int seed)
         var claimed = false;
         for (var step = 0; step < 40 && !state.Final && step < stopAfter; step++)
         {
-            var choices = definition.Actions.Where(a => a.From.Contains(state.Id) && a.Kind != ActionKinds.Withdraw).ToList();
+            // An open case never takes a step that ends it: otherwise short paths (a defect report is closed in two
+            // steps) would leave far fewer cases open than were drawn as open.
+            var choices = definition.Actions
+                .Where(a => a.From.Contains(state.Id) && a.Kind != ActionKinds.Withdraw && !(open && definition.State(a.To)!.Final))
+                .ToList();
             if (choices.Count == 0) break;
             var action = choices[_random.Next(choices.Count)];
             var target = definition.State(action.To)!;

@@ -49,11 +49,13 @@ public static class ProjectionsSetup
                 {
                     mapping.DuplicateField(member);
                 }
-                // The most recent positively ended cases of a service, for forecasts.
+                // The most recent positively ended cases of a service, for forecasts. Marten compares the predicate
+                // with the one PostgreSQL prints back; written with `in`, which PostgreSQL turns into `= ANY`, it never
+                // matched, and every start dropped and built the index again.
                 mapping.Indexes.Add(new IndexDefinition("mt_doc_casejourney_idx_recent")
                 {
                     Columns = ["service_id", "closed_on"],
-                    Predicate = "closed_on is not null and outcome in ('approved', 'completed')",
+                    Predicate = Forecasts.CompletionForecasts.EndedPositively,
                 });
             }
         });

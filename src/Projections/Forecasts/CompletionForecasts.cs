@@ -25,6 +25,9 @@ public sealed class CompletionForecasts(IDocumentStore store, TimeProvider time)
 {
     public const int MinimumSamples = 5;
     public const int RecentCases = 200;
+
+    /// <summary>Journeys that ended positively: the predicate of the index that serves the forecasts, and of their query.</summary>
+    public const string EndedPositively = "closed_on is not null and (outcome = 'approved' or outcome = 'completed')";
     private static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(60);
 
     private readonly RefreshingCache<(string Service, string State), Forecast> _cache = new(time, CacheFor);
@@ -56,7 +59,7 @@ public sealed class CompletionForecasts(IDocumentStore store, TimeProvider time)
             $"""
             select percentile_cont(0.5) within group (order by (s->>'workingDays')::int), count(*)::int
             from (select data from {_table}
-                  where service_id = $1 and closed_on is not null and outcome in ('approved', 'completed')
+                  where service_id = $1 and {EndedPositively}
                   order by closed_on desc limit {RecentCases}) j,
                  jsonb_array_elements(j.data->'samples') s
             where s->>'state' = $2
