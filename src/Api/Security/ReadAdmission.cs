@@ -14,8 +14,9 @@ namespace Vorgang.Api.Security;
 /// backends and the engine's threads take turns on the cores, and a read that loses its turn waits for all the
 /// others: the median stays low, the slowest percent grows tenfold. Queued in order instead, each read waits for the
 /// few ahead of it. In the benchmark (docs/benchmarks.md) this took the team queue's p99 under eight clients from
-/// 17–25 ms to about 5 ms at the same throughput. The default of two per core is the usual size of a database
-/// connection pool. Writes are not held back: submissions share commits, which needs many of them in flight, and
+/// 14–25 ms to about 5 ms at the same throughput. The default, one per core and one more, was the best measured with
+/// PostgreSQL on the same machine; with PostgreSQL on a server of its own, about twice the database's cores (the
+/// usual size of a connection pool) keeps the cores busy while reads wait for the network. Writes are not held back: submissions share commits, which needs many of them in flight, and
 /// reads without a time limit (a whole-store verification) would hold a place for minutes.
 /// </remarks>
 public sealed class ReadAdmission(RequestDelegate next, ReadLimiter reads)
