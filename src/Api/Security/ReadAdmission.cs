@@ -19,7 +19,7 @@ namespace Vorgang.Api.Security;
 /// usual size of a connection pool) keeps the cores busy while reads wait for the network. Writes are not held back: submissions share commits, which needs many of them in flight, and
 /// reads without a time limit (a whole-store verification) would hold a place for minutes.
 /// </remarks>
-public sealed class ReadAdmission(RequestDelegate next, ReadLimiter reads)
+public sealed class ReadAdmission(RequestDelegate next, ReadLimiter reads, HardeningSettings settings)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -36,7 +36,7 @@ public sealed class ReadAdmission(RequestDelegate next, ReadLimiter reads)
             context.Response.Headers.RetryAfter = "1";
             await context.Response.WriteAsJsonAsync(
                 Problems.Problems.Create(503, "overloaded", "The engine is busy.",
-                    $"All {reads.Concurrent} places for reads are taken and {reads.Queued} more reads are waiting. Try again in 1 s.", context),
+                    $"All {settings.ConcurrentReads} places for reads are taken and {settings.QueuedReads} more reads are waiting. Try again in 1 s.", context),
                 (System.Text.Json.JsonSerializerOptions?)null, Problems.Problems.ContentType);
             return;
         }
@@ -57,8 +57,6 @@ public sealed class ReadLimiter : IDisposable
 
     public ReadLimiter(HardeningSettings settings)
     {
-        Concurrent = settings.ConcurrentReads;
-        Queued = settings.QueuedReads;
         if (settings.ConcurrentReads > 0)
         {
             Limiter = new ConcurrencyLimiter(new ConcurrencyLimiterOptions
@@ -71,8 +69,6 @@ public sealed class ReadLimiter : IDisposable
     }
 
     public ConcurrencyLimiter? Limiter { get; }
-    public int Concurrent { get; }
-    public int Queued { get; }
 
     public void Dispose() => Limiter?.Dispose();
 }
