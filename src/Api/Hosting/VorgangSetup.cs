@@ -192,6 +192,8 @@ public static class VorgangSetup
         app.UseHardening();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        // Before the time limit, which then cancels the request's work on its own (see ClientDisconnects).
+        app.UseMiddleware<ClientDisconnects>();
         app.UseRequestTimeouts();
         app.UseMiddleware<JsonOnly>();
         app.UseAuthentication();

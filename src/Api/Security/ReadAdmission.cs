@@ -28,7 +28,12 @@ public sealed class ReadAdmission(RequestDelegate next, ReadLimiter reads, Harde
             await next(context);
             return;
         }
-        using var lease = await limiter.AcquireAsync(1, context.RequestAborted);
+        using var lease = await TakeTurnAsync(limiter, context);
+        if (lease is null)
+        {
+            context.Response.StatusCode = StatusCodes.Status499ClientClosedRequest;
+            return;
+        }
         if (!lease.IsAcquired)
         {
             ReadLimiter.Refused.Add(1);
@@ -41,6 +46,25 @@ public sealed class ReadAdmission(RequestDelegate next, ReadLimiter reads, Harde
             return;
         }
         await next(context);
+    }
+
+    /// <summary>A place at once if one is free; else a wait in line until the time limit, or until the client leaves (null).</summary>
+    private static async ValueTask<RateLimitLease?> TakeTurnAsync(ConcurrencyLimiter limiter, HttpContext context)
+    {
+        var free = limiter.AttemptAcquire(1);
+        if (free.IsAcquired) return free;
+        free.Dispose();
+        var clientGone = context.Features.Get<Hosting.ClientConnection>()?.Gone ?? CancellationToken.None;
+        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(clientGone, context.RequestAborted);
+        try
+        {
+            return await limiter.AcquireAsync(1, waiting.Token);
+        }
+        catch (OperationCanceledException) when (clientGone.IsCancellationRequested)
+        {
+            // Nobody is left to answer; the time limit's own cancellation goes on to its 503.
+            return null;
+        }
     }
 
     private static bool IsAdmitted(HttpContext context) =>

@@ -59,6 +59,33 @@ public sealed class ReadAdmissionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_read_whose_client_leaves_while_waiting_gives_up_its_place_in_line()
+    {
+        await using var engine = await StartEngine(concurrent: 1, queued: 10);
+        var limiter = engine.Services.GetRequiredService<ReadLimiter>().Limiter!;
+        using var place = await TakeTheOnlyPlace(engine);
+
+        using var client = engine.Server.CreateClient();
+        using var leaving = new CancellationTokenSource();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/queues/registration-office");
+        request.Headers.Authorization = new("Bearer", Token(engine, Roles.Caseworker, "registration-office"));
+        var waiting = client.SendAsync(request, leaving.Token);
+        await Eventually(() => limiter.GetStatistics()!.CurrentQueuedCount == 1, "the read never took its place in line");
+
+        // The engine does not cancel a request's work when its client leaves (ClientDisconnects), but a read still
+        // waiting for its turn leaves the line at once, well before the 15 s time limit would take it out.
+        await leaving.CancelAsync();
+        await Eventually(() => limiter.GetStatistics()!.CurrentQueuedCount == 0, "the departed client's read kept its place in line");
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting);
+    }
+
+    private static async Task Eventually(Func<bool> condition, string failure)
+    {
+        for (var i = 0; i < 100 && !condition(); i++) await Task.Delay(50);
+        Assert.True(condition(), failure);
+    }
+
+    [Fact]
     public async Task A_read_beyond_the_waiting_room_is_refused_with_503_and_retry_after()
     {
         await using var engine = await StartEngine(concurrent: 1, queued: 0);

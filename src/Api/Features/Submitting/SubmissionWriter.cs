@@ -47,7 +47,7 @@ public sealed class SubmissionWriter : IHostedService
             return true;
         }
 
-        /// <summary>If the request gives up (timeout, client gone) while this still waits for a writer, it is never written.</summary>
+        /// <summary>If the request gives up (its time limit) while this still waits for a writer, it is never written.</summary>
         public void WithdrawOn(CancellationToken ct) => _withdrawal = ct.UnsafeRegister(static (state, token) =>
         {
             var pending = (Pending)state!;

@@ -115,7 +115,8 @@ public static class SubmitApplicationEndpoint
         });
         try
         {
-            // The request's token withdraws the submission while it still waits for a writer (request timeout, client gone).
+            // The request's token withdraws the submission while it still waits for a writer: its time limit, not the client
+            // leaving (ClientDisconnects), so a submission whose client left is written and found again by its Idempotency-Key.
             await writer.WriteAsync(write, ct);
         }
         catch (DocumentAlreadyExistsException) when (receiptId is not null)
