@@ -9,11 +9,12 @@ public sealed class ClientConnection(CancellationToken gone)
 }
 
 /// <summary>
-/// A client that goes away does not cancel the work its request has under way: a request with a time limit is cancelled
-/// by that limit alone (<c>Vorgang:RequestTimeoutSeconds</c>; with the limit switched off, every request stops when its client leaves). Reads and writes take milliseconds, so finishing one
-/// costs less than cancelling it, and a submission whose client left is completed, not cut off midway. Requests without
-/// a time limit of their own (<see cref="DisableRequestTimeoutAttribute"/>: the whole-store verification) still stop when their client
-/// leaves. What waits for the client only (a read's turn, see <see cref="Security.ReadAdmission"/>) asks
+/// A client that goes away does not cancel the work its request has under way: a request with a time limit is
+/// cancelled by that limit alone (<c>Vorgang:RequestTimeoutSeconds</c>; with the limit switched off, every request stops
+/// when its client leaves). Reads and writes take milliseconds, so finishing one costs less than cancelling it, and a
+/// submission whose client left is completed, not cut off midway. Requests without a time limit of their own
+/// (<see cref="DisableRequestTimeoutAttribute"/>: the whole-store verification) still stop when their client leaves.
+/// What waits for the client only (a read's turn, see <see cref="Security.ReadAdmission"/>) asks
 /// <see cref="ClientConnection"/>.
 /// </summary>
 /// <remarks>
