@@ -16,8 +16,9 @@ namespace Vorgang.Api.Security;
 /// few ahead of it. In the benchmark (docs/benchmarks.md) this took the team queue's p99 under eight clients from
 /// 14–25 ms to about 5 ms at the same throughput. The default, one per core and one more, was the best measured with
 /// PostgreSQL on the same machine; with PostgreSQL on a server of its own, about twice the database's cores (the
-/// usual size of a connection pool) keeps the cores busy while reads wait for the network. Writes are not held back: submissions share commits, which needs many of them in flight, and
-/// reads without a time limit (a whole-store verification) would hold a place for minutes.
+/// usual size of a connection pool) keeps the cores busy while reads wait for the network. Writes are not held back:
+/// submissions share commits, which needs many of them in flight, and reads without a time limit (a whole-store
+/// verification) would hold a place for minutes.
 /// </remarks>
 public sealed class ReadAdmission(RequestDelegate next, ReadLimiter reads, HardeningSettings settings)
 {
