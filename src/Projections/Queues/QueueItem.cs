@@ -2,7 +2,7 @@ using JasperFx.Events;
 using Marten.Events.Aggregation;
 using Vorgang.Workflows.Cases;
 using Vorgang.Workflows.Definitions;
-using Vorgang.Workflows.Forecasts;
+using Vorgang.Workflows.Deadlines;
 
 namespace Vorgang.Projections.Queues;
 

@@ -13,6 +13,7 @@ using Vorgang.Workflows.Definitions;
 using Vorgang.Workflows.Privacy;
 using Wolverine;
 using Wolverine.Http;
+using Vorgang.Workflows.Deadlines;
 
 namespace Vorgang.Api.Features.Accounts;
 

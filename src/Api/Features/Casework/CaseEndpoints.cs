@@ -10,6 +10,7 @@ using Vorgang.Workflows.Cases;
 using Vorgang.Workflows.Definitions;
 using Wolverine;
 using Wolverine.Http;
+using Vorgang.Workflows.Deadlines;
 
 namespace Vorgang.Api.Features.Casework;
 

@@ -6,6 +6,7 @@ using Vorgang.Projections.Queues;
 using Vorgang.Workflows.Cases;
 using Vorgang.Workflows.Definitions;
 using Wolverine.Http;
+using Vorgang.Workflows.Deadlines;
 
 namespace Vorgang.Api.Features.Queues;
 
