@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Mvc;
 using Vorgang.Api.Features.Audit;
 using Vorgang.Api.Features.Privacy;
 using Vorgang.Api.Security;
-using Vorgang.Projections.Views;
+using Vorgang.Api.Views;
 using Vorgang.Workflows.Audit;
 using Vorgang.Workflows.Cases;
 using Vorgang.Workflows.Definitions;
