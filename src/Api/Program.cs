@@ -24,7 +24,7 @@ EmbeddedPostgres? embedded;
 try
 {
     (connectionString, embedded) = Verbs.IsCodeGeneration(args)
-        ? (builder.Configuration[DatabaseBootstrap.ConnectionStringKey] ?? Verbs.NoDatabase, null)
+        ? (Verbs.CodeGenerationConnectionString(builder.Configuration), null)
         : await DatabaseBootstrap.ResolveAsync(builder.Configuration);
 }
 catch (EmbeddedPostgresException e)

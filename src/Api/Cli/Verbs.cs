@@ -2,6 +2,7 @@ using JasperFx.CodeGeneration.Commands;
 using JasperFx.CommandLine;
 using JasperFx.CommandLine.Commands;
 using JasperFx.CommandLine.Parsing;
+using Vorgang.Api.Hosting;
 
 namespace Vorgang.Api.Cli;
 
@@ -17,7 +18,7 @@ public static class Verbs
     /// What the engine is built with for <c>codegen</c> when no database is configured: generating code opens no
     /// connection, so no embedded PostgreSQL is started for it (port 1: anything that did connect would fail at once).
     /// </summary>
-    public const string NoDatabase = "Host=127.0.0.1;Port=1;Database=vorgang";
+    private const string NoDatabase = "Host=127.0.0.1;Port=1;Database=vorgang";
 
     /// <returns>The exit code of one of the engine's own verbs, or null when the arguments name none of them.</returns>
     public static async Task<int?> TryRunAsync(string[] args, TextWriter? stdout = null, TextWriter? stderr = null)
@@ -55,9 +56,13 @@ public static class Verbs
         return verb.ExitCode;
     }
 
+    /// <summary>The connection string for <c>codegen</c>: the configured one (never opened), or else one that points nowhere.</summary>
+    public static string CodeGenerationConnectionString(IConfiguration configuration) =>
+        configuration[DatabaseBootstrap.ConnectionStringKey] is { } configured && !string.IsNullOrWhiteSpace(configured) ? configured : NoDatabase;
+
     /// <summary>Whether the verb is <c>codegen</c>, which builds the engine but opens no connection.</summary>
     public static bool IsCodeGeneration(string[] args) =>
-        args.Length > 0 && args[0] == CommandFactory.CommandNameFor(typeof(GenerateCodeCommand));
+        args.Length > 0 && string.Equals(args[0], CommandFactory.CommandNameFor(typeof(GenerateCodeCommand)), StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
     /// The arguments without configuration settings (<c>--Section:Key=value</c>): the engine's configuration reads those

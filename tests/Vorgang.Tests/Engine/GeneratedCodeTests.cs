@@ -23,6 +23,7 @@ public sealed class GeneratedCodeTests
         {
             var (exitCode, output) = await CodegenWriteAsync(contentRoot);
             Assert.True(exitCode == 0, $"codegen write failed (exit {exitCode}):\n{output}");
+            Assert.DoesNotContain("embedded PostgreSQL", output);
 
             var fresh = Files(Path.Combine(contentRoot, "Internal", "Generated"));
             var current = Files(CheckedIn);
