@@ -1,6 +1,8 @@
+using JasperFx;
 using Vorgang.Api.Cli;
 using Vorgang.Api.Hosting;
 
+// The engine's own verbs need no host, and some of them no database (see Cli/Verbs.cs).
 if (await Verbs.TryRunAsync(args) is { } exitCode) return exitCode;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -21,7 +23,9 @@ string connectionString;
 EmbeddedPostgres? embedded;
 try
 {
-    (connectionString, embedded) = await DatabaseBootstrap.ResolveAsync(builder.Configuration);
+    (connectionString, embedded) = Verbs.IsCodeGeneration(args)
+        ? (Verbs.CodeGenerationConnectionString(builder.Configuration), null)
+        : await DatabaseBootstrap.ResolveAsync(builder.Configuration);
 }
 catch (EmbeddedPostgresException e)
 {
@@ -32,6 +36,13 @@ catch (EmbeddedPostgresException e)
 builder.AddVorgang(connectionString, catalog, embedded);
 var app = builder.Build();
 app.UseVorgang();
+if (args.Length > 0 && !args[0].StartsWith('-'))
+{
+    // A verb of Marten's or Wolverine's (codegen, db-apply, resources, describe, …), on the engine as built above.
+    var verbExitCode = await app.RunJasperFxCommands(Verbs.WithoutSettings(args));
+    if (embedded is { Adopted: false }) await embedded.StopAsync();
+    return verbExitCode;
+}
 app.Lifetime.ApplicationStarted.Register(() =>
 {
     var addresses = app.Urls.Count > 0 ? string.Join(", ", app.Urls) : "(see the log above)";

@@ -1,53 +1,80 @@
+using JasperFx.CodeGeneration.Commands;
+using JasperFx.CommandLine;
+using JasperFx.CommandLine.Commands;
+using JasperFx.CommandLine.Parsing;
 using Vorgang.Api.Hosting;
-using Vorgang.Api.Security;
-using Vorgang.Workflows.Cases;
-using Vorgang.Workflows.Definitions;
-using Vorgang.Workflows.Deadlines;
 
 namespace Vorgang.Api.Cli;
 
 /// <summary>
-/// Command-line verbs of the engine:
-/// <c>definitions check</c>, <c>definitions diagram &lt;service&gt;</c>, <c>definitions schema</c>, <c>token</c>,
-/// and on the database <c>audit verify</c>, <c>projections list</c> and <c>projections rebuild</c>.
+/// The command line. The engine's own verbs — <c>definitions</c>, <c>token</c>, <c>audit</c>, <c>projections</c>,
+/// <c>keys</c> — are JasperFx commands of this assembly, run here with their own output and exit codes and before any
+/// host is built (decision 30). Every other verb is the Critter Stack's (<c>codegen</c>, <c>db-apply</c>, <c>resources</c>,
+/// <c>describe</c>, …): Program builds the engine and hands it to <c>RunJasperFxCommands</c>.
 /// </summary>
 public static class Verbs
 {
-    public static Task<int?> TryRunAsync(string[] args, TextWriter? stdout = null, TextWriter? stderr = null)
+    /// <summary>
+    /// What the engine is built with for <c>codegen</c> when no database is configured: generating code opens no
+    /// connection, so no embedded PostgreSQL is started for it (port 1: anything that did connect would fail at once).
+    /// </summary>
+    private const string NoDatabase = "Host=127.0.0.1;Port=1;Database=vorgang";
+
+    /// <returns>The exit code of one of the engine's own verbs, or null when the arguments name none of them.</returns>
+    public static async Task<int?> TryRunAsync(string[] args, TextWriter? stdout = null, TextWriter? stderr = null)
     {
         var output = stdout ?? Console.Out;
         var errors = stderr ?? Console.Error;
-        if (args.Length == 0) return Task.FromResult<int?>(null);
-        var configuration = new ConfigurationBuilder()
+        if (args.Length == 0) return null;
+        if (args[0] is "help" or "--help" or "-h") return args.Length > 1 ? await HelpForAsync(args[1]) : Help(output);
+
+        var factory = new CommandFactory();
+        factory.RegisterCommands(typeof(Verbs).Assembly);
+        if (!factory.AllCommandTypes().Any(t => string.Equals(CommandFactory.CommandNameFor(t), args[0], StringComparison.OrdinalIgnoreCase))) return null;
+
+        var command = factory.Build(args[0]);
+        var verb = (IVerb)command;
+        verb.Output = TextWriter.Synchronized(output);
+        verb.Errors = errors;
+        verb.Configuration = new ConfigurationBuilder()
             .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
             .AddEnvironmentVariables()
             .AddCommandLine(args.SkipWhile(a => !a.StartsWith("--")).Where(a => a.Contains('=')).ToArray())
             .Build();
-        if (args[0] is "audit" or "projections") return DatabaseVerbAsync(args, configuration, output, errors);
-        if (args[0] is "keys") return KeyVerbsAsync(args, configuration, output, errors);
-        int? result = args[0] switch
+        object input;
+        try
         {
-            "definitions" => Definitions(args.Skip(1).ToArray(), configuration, output, errors),
-            "token" => Token(args.Skip(1).ToArray(), configuration, output, errors),
-            "help" or "--help" or "-h" => Help(output),
-            _ => null,
-        };
-        return Task.FromResult(result);
+            input = command.Usages.BuildInput(new Queue<string>(ArgPreprocessor.Process(WithoutSettings(args.Skip(1)))), new ActivatorCommandCreator());
+        }
+        catch (Exception e) when (e is InvalidUsageException or FormatException or OverflowException)
+        {
+            if (!string.IsNullOrEmpty(e.Message)) errors.WriteLine(e.Message);
+            errors.WriteLine(verb.Synopsis);
+            return 2;
+        }
+        await command.Execute(input);
+        return verb.ExitCode;
     }
 
-    /// <summary>Verbs that work on the engine's database (configured, or the embedded one), built as the engine builds it.</summary>
-    private static async Task<int?> DatabaseVerbAsync(string[] args, IConfiguration configuration, TextWriter output, TextWriter errors)
+    /// <summary>The connection string for <c>codegen</c>: the configured one (never opened), or else one that points nowhere.</summary>
+    public static string CodeGenerationConnectionString(IConfiguration configuration) =>
+        configuration[DatabaseBootstrap.ConnectionStringKey] is { } configured && !string.IsNullOrWhiteSpace(configured) ? configured : NoDatabase;
+
+    /// <summary>Whether the verb is <c>codegen</c>, which builds the engine but opens no connection.</summary>
+    public static bool IsCodeGeneration(string[] args) =>
+        args.Length > 0 && string.Equals(args[0], CommandFactory.CommandNameFor(typeof(GenerateCodeCommand)), StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// The arguments without configuration settings (<c>--Section:Key=value</c>): the engine's configuration reads those
+    /// (as for every verb), and a JasperFx command would refuse them as unknown flags.
+    /// </summary>
+    public static string[] WithoutSettings(IEnumerable<string> args) => args.Where(a => !IsSetting(a)).ToArray();
+
+    private static bool IsSetting(string arg)
     {
-        var rest = args.Skip(1).ToArray();
-        var options = Options(rest);
-        output = TextWriter.Synchronized(output);
-        return args[0] == "audit"
-            ? await AuditVerbs.RunAsync(Positional(rest).ToArray(), options, configuration, output, errors)
-            : await ProjectionVerbs.RunAsync(Positional(rest).ToArray(), options, configuration, output, errors);
+        var colon = arg.IndexOf(':');
+        return arg.StartsWith("--") && colon > 2 && arg.IndexOf('=') > colon;
     }
-
-    private static async Task<int?> KeyVerbsAsync(string[] args, IConfiguration configuration, TextWriter output, TextWriter errors) =>
-        await KeyVerbs.RunAsync(Positional(args.Skip(1).ToArray()).ToArray(), configuration, output, errors);
 
     private static int Help(TextWriter output)
     {
@@ -68,109 +95,26 @@ public static class Verbs
               projections list                       name the read models
               projections rebuild [--name NAME]      rebuild all read models (or one) from the events, with progress and events/s;
                                                      stop the engine first
+            Marten's and Wolverine's verbs, on the engine as it is configured:
+              codegen write|preview|test|delete      the code Wolverine generates for the handlers and endpoints (write: into
+                                                     src/Api/Internal/Generated, which production runs; needs no database)
+              db-apply | db-assert | db-patch FILE | db-dump FILE | db-list
+                                                     apply, check, script or list the database schema
+              resources check|setup|clear|teardown|statistics|list
+                                                     the engine's stateful resources (event store, Wolverine's tables)
+              describe                               what the engine is made of: Marten, Wolverine, handlers, endpoints
+              help VERB                              the usage and flags of a verb (the list of all: help --all)
             """);
         return 0;
     }
 
-    private static int Definitions(string[] args, IConfiguration configuration, TextWriter output, TextWriter errors)
-    {
-        var sub = args.FirstOrDefault() ?? "check";
-        var options = Options(args.Skip(1).ToArray());
-        var folder = options.TryGetValue("path", out var path) ? Path.GetFullPath(path) : DefinitionsSetup.LocateFolder(configuration);
-        var today = TimeProvider.System.Today();
-        switch (sub)
+    /// <summary>JasperFx's help on one verb (its arguments and flags), or on all of them.</summary>
+    private static Task<int> HelpForAsync(string verb) =>
+        CommandExecutor.For(factory =>
         {
-            case "check":
-            {
-                var (catalog, diagnostics) = DefinitionCatalog.LoadDirectory(folder, today);
-                foreach (var d in diagnostics) (d.Severity == Severity.Error ? errors : output).WriteLine(d);
-                var errorCount = diagnostics.Count(d => d.Severity == Severity.Error);
-                var files = catalog.Published.Count + diagnostics.Where(d => d.Severity == Severity.Error).Select(d => d.File).Distinct().Count();
-                output.WriteLine($"{folder}: {files} file(s), {catalog.Published.Count} valid, {errorCount} error(s), {diagnostics.Count - errorCount} warning(s).");
-                return errorCount > 0 ? 1 : 0;
-            }
-            case "diagram":
-            {
-                var service = Positional(args.Skip(1).ToArray()).FirstOrDefault();
-                var (catalog, _) = DefinitionCatalog.LoadDirectory(folder, today);
-                var definition = service is null ? null
-                    : options.TryGetValue("version", out var v) && int.TryParse(v, out var version) ? catalog.Get(service, version) : catalog.Latest(service);
-                if (definition is null)
-                {
-                    errors.WriteLine($"No valid definition '{service}'. Known services: {string.Join(", ", catalog.LatestVersions.Select(d => d.Id))}.");
-                    return 1;
-                }
-                output.Write(MermaidDiagram.Render(definition, options.GetValueOrDefault("lang", "en")));
-                return 0;
-            }
-            case "schema":
-                output.WriteLine(DefinitionLoader.SchemaText);
-                return 0;
-            default:
-                errors.WriteLine($"Unknown verb 'definitions {sub}'. Use check, diagram or schema.");
-                return 2;
-        }
-    }
-
-    private static int Token(string[] args, IConfiguration configuration, TextWriter output, TextWriter errors)
-    {
-        var options = Options(args);
-        if (!options.TryGetValue("role", out var role) || !options.TryGetValue("name", out var name))
-        {
-            errors.WriteLine("Usage: token --role ROLE [--team TEAM] --name \"NAME\" [--sub ID] [--hours N]");
-            return 2;
-        }
-        options.TryGetValue("team", out var team);
-        if (role == Roles.Caseworker && string.IsNullOrWhiteSpace(team))
-        {
-            errors.WriteLine("A caseworker token needs --team (the team whose queue they work).");
-            return 2;
-        }
-        // A party's team is its organisation (e.g. which school); staff roles other than caseworkers have none.
-        if (role is Roles.Auditor or Roles.Admin or Roles.Citizen or Roles.System && team is not null)
-        {
-            errors.WriteLine($"Role '{role}' has no team; leave out --team.");
-            return 2;
-        }
-        if (role is Roles.System)
-        {
-            errors.WriteLine("The system needs no token; mint caseworker, auditor, admin, party or citizen tokens.");
-            return 2;
-        }
-        var hours = options.TryGetValue("hours", out var h) && double.TryParse(h, System.Globalization.CultureInfo.InvariantCulture, out var parsed) ? parsed : 8;
-        if (role is Roles.Citizen)
-        {
-            // A citizen account token, as the citizens' identity provider would issue it.
-            var subject = options.GetValueOrDefault("sub") ?? $"citizen:{name.ToLowerInvariant().Replace(' ', '.')}";
-            output.WriteLine(CitizenAuth.MintToken(configuration, subject, name, TimeSpan.FromHours(hours)));
-            return 0;
-        }
-        output.WriteLine(StaffAuth.MintToken(configuration, role, team, name, options.GetValueOrDefault("sub"), TimeSpan.FromHours(hours)));
-        return 0;
-    }
-
-    /// <summary>The arguments that are neither options nor their values.</summary>
-    private static IEnumerable<string> Positional(string[] args)
-    {
-        for (var i = 0; i < args.Length; i++)
-        {
-            if (!args[i].StartsWith("--")) { yield return args[i]; continue; }
-            if (!args[i].Contains('=') && i + 1 < args.Length && !args[i + 1].StartsWith("--")) i++;
-        }
-    }
-
-    private static Dictionary<string, string> Options(string[] args)
-    {
-        var options = new Dictionary<string, string>(StringComparer.Ordinal);
-        for (var i = 0; i < args.Length; i++)
-        {
-            if (!args[i].StartsWith("--")) continue;
-            var key = args[i][2..];
-            var eq = key.IndexOf('=');
-            if (eq > 0) options[key[..eq]] = key[(eq + 1)..];
-            else if (i + 1 < args.Length && !args[i + 1].StartsWith("--")) options[key] = args[++i];
-            else options[key] = "true";
-        }
-        return options;
-    }
+            factory.RegisterCommands(typeof(RunCommand).Assembly);
+            factory.RegisterCommandsFromExtensionAssemblies();
+            // Last, so that ours win where a name is taken twice (JasperFx.Events has a `projections` of its own).
+            factory.RegisterCommands(typeof(Verbs).Assembly);
+        }).ExecuteAsync(verb == "--all" ? ["help"] : ["help", verb]);
 }

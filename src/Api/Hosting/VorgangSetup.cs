@@ -101,7 +101,14 @@ public static class VorgangSetup
         builder.Host.UseWolverine(options =>
         {
             options.ApplicationAssembly = typeof(VorgangSetup).Assembly;
-            options.CodeGeneration.TypeLoadMode = TypeLoadMode.Dynamic;
+            // Production runs the handler and endpoint code that `codegen write` put into Internal/Generated (compiled in);
+            // Development and the tests generate it at run time, from the code as it is (decision 31).
+            options.Services.CritterStackDefaults(x =>
+            {
+                x.Production.GeneratedCodeMode = TypeLoadMode.Static;
+                x.Production.SourceCodeWritingEnabled = false;
+                x.Development.GeneratedCodeMode = TypeLoadMode.Dynamic;
+            });
             // Deadline timers: durable scheduled messages in PostgreSQL (see Features/Deadlines).
             options.AddCaseTimers();
         });

@@ -1,51 +1,60 @@
 using System.Diagnostics;
 using System.Globalization;
+using JasperFx.CommandLine;
 using Marten;
 using Npgsql;
 using Vorgang.Api.Hosting;
 
 namespace Vorgang.Api.Cli;
 
+public sealed class ProjectionsInput
+{
+    [Description("list or rebuild")]
+    public string Action { get; set; } = "";
+
+    [Description("Rebuild only this read model (e.g. QueueItem)")]
+    public string? NameFlag { get; set; }
+}
+
 /// <summary>
 /// <c>projections rebuild [--name X]</c>: throws a read model away and builds it again from the event log, with
 /// progress and events per second. <c>projections list</c> names the read models. Run it while the engine is stopped:
 /// an inline read model that is being rebuilt while cases change may miss those changes.
 /// </summary>
-internal static class ProjectionVerbs
+[Description("Name the read models, or rebuild them (all or one) from the events")]
+public sealed class ProjectionsCommand : VerbCommand<ProjectionsInput>
 {
-    public static async Task<int> RunAsync(string[] args, IReadOnlyDictionary<string, string> options, IConfiguration configuration, TextWriter output, TextWriter errors)
+    public override string Synopsis => "Usage: projections rebuild [--name NAME] | projections list";
+
+    protected override async Task<int> RunAsync(ProjectionsInput input)
     {
-        var sub = args.FirstOrDefault();
-        if (sub is not ("rebuild" or "list"))
-        {
-            errors.WriteLine("Usage: projections rebuild [--name NAME] | projections list");
-            return 2;
-        }
-        await using var engine = await VerbEngine.BuildAsync(configuration, errors, CancellationToken.None);
+        var sub = input.Action;
+        if (sub is not ("rebuild" or "list")) return UsageError();
+        await using var engine = await VerbEngine.BuildAsync(Configuration, Errors, CancellationToken.None);
         if (engine is null) return 1;
         var store = engine.Services.GetRequiredService<IDocumentStore>();
         var all = ((StoreOptions)store.Options).Projections.All.Select(p => p.Name).ToList();
 
         if (sub == "list")
         {
-            foreach (var name in all) output.WriteLine(name);
+            foreach (var name in all) Output.WriteLine(name);
             return 0;
         }
 
         var names = all;
-        if (options.TryGetValue("name", out var wanted))
+        if (input.NameFlag is { } wanted)
         {
             var match = all.FirstOrDefault(n => string.Equals(n, wanted, StringComparison.OrdinalIgnoreCase));
             if (match is null)
             {
-                errors.WriteLine($"There is no read model '{wanted}'. Known: {string.Join(", ", all)}.");
+                Errors.WriteLine($"There is no read model '{wanted}'. Known: {string.Join(", ", all)}.");
                 return 2;
             }
             names = [match];
         }
 
         var (events, lastSequence) = await CountEventsAsync(engine.Services.GetRequiredService<NpgsqlDataSource>());
-        output.WriteLine($"Rebuilding {string.Join(", ", names)} from {events:N0} events.");
+        Output.WriteLine($"Rebuilding {string.Join(", ", names)} from {events:N0} events.");
         using var daemon = await store.BuildProjectionDaemonAsync();
         var total = Stopwatch.StartNew();
         // Every read model at once: each reads the log in its own batches, and together they keep both the engine's cores
@@ -54,16 +63,16 @@ internal static class ProjectionVerbs
         {
             var watch = Stopwatch.StartNew();
             using var done = new CancellationTokenSource();
-            var progress = ReportProgressAsync(store, name, lastSequence, watch, output, done.Token);
+            var progress = ReportProgressAsync(store, name, lastSequence, watch, Output, done.Token);
             try
             {
                 await daemon.RebuildProjectionAsync(name, TimeSpan.FromHours(1), CancellationToken.None);
-                output.WriteLine($"{name}: {events:N0} events in {watch.Elapsed.TotalSeconds:N1} s ({Rate(events, watch.Elapsed)} events/s)");
+                Output.WriteLine($"{name}: {events:N0} events in {watch.Elapsed.TotalSeconds:N1} s ({Rate(events, watch.Elapsed)} events/s)");
                 return true;
             }
             catch (Exception e)
             {
-                errors.WriteLine($"{name}: rebuild failed: {e.Message}");
+                Errors.WriteLine($"{name}: rebuild failed: {e.Message}");
                 return false;
             }
             finally
@@ -78,7 +87,7 @@ internal static class ProjectionVerbs
             return 1;
         }
         await daemon.StopAllAsync();
-        output.WriteLine($"Rebuilt {names.Count} read model(s) in {total.Elapsed.TotalSeconds:N1} s ({Rate(events * names.Count, total.Elapsed)} events/s over all).");
+        Output.WriteLine($"Rebuilt {names.Count} read model(s) in {total.Elapsed.TotalSeconds:N1} s ({Rate(events * names.Count, total.Elapsed)} events/s over all).");
         return 0;
     }
 

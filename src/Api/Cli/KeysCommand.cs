@@ -1,7 +1,14 @@
+using JasperFx.CommandLine;
 using Marten;
 using Vorgang.Workflows.Privacy;
 
 namespace Vorgang.Api.Cli;
+
+public sealed class KeysInput
+{
+    [Description("rotate")]
+    public string Action { get; set; } = "";
+}
 
 /// <summary>
 /// <c>keys rotate</c>: re-wraps every case's data key with the current master key. Set the new key as
@@ -9,18 +16,18 @@ namespace Vorgang.Api.Cli;
 /// opens keys of both meanwhile, so the rotation runs while it serves. Exit 0 when every key is wrapped with the current
 /// master key afterwards, 1 when some were wrapped with a key that is not configured.
 /// </summary>
-internal static class KeyVerbs
+[Description("Re-wrap every case's data key with the current master key")]
+public sealed class KeysCommand : VerbCommand<KeysInput>
 {
     private const int Batch = 500;
 
-    public static async Task<int> RunAsync(string[] args, IConfiguration configuration, TextWriter output, TextWriter errors)
+    public override string Synopsis =>
+        "Usage: keys rotate   (new key in Vorgang:DataProtection:MasterKey, old ones in Vorgang:DataProtection:PreviousMasterKeys)";
+
+    protected override async Task<int> RunAsync(KeysInput input)
     {
-        if (args.FirstOrDefault() != "rotate")
-        {
-            errors.WriteLine("Usage: keys rotate   (new key in Vorgang:DataProtection:MasterKey, old ones in Vorgang:DataProtection:PreviousMasterKeys)");
-            return 2;
-        }
-        await using var engine = await VerbEngine.BuildAsync(configuration, errors, CancellationToken.None);
+        if (input.Action != "rotate") return UsageError();
+        await using var engine = await VerbEngine.BuildAsync(Configuration, Errors, CancellationToken.None);
         if (engine is null) return 1;
         var store = engine.Services.GetRequiredService<IDocumentStore>();
         var ring = engine.Services.GetRequiredService<KeyRing>();
@@ -43,15 +50,15 @@ internal static class KeyVerbs
                 catch (System.Security.Cryptography.CryptographicException e)
                 {
                     unknown++;
-                    errors.WriteLine(e.Message);
+                    Errors.WriteLine(e.Message);
                 }
             }
             await session.SaveChangesAsync();
-            output.WriteLine($"  re-wrapped {rewrapped:N0} keys");
+            Output.WriteLine($"  re-wrapped {rewrapped:N0} keys");
         }
         await using (var query = store.QuerySession())
             current = await query.Query<SubjectKey>().CountAsync(k => k.MasterKeyId == ring.MasterKeyId);
-        output.WriteLine($"{rewrapped:N0} keys re-wrapped; {current:N0} keys are wrapped with master key {ring.MasterKeyId}; {unknown:N0} could not be opened.");
+        Output.WriteLine($"{rewrapped:N0} keys re-wrapped; {current:N0} keys are wrapped with master key {ring.MasterKeyId}; {unknown:N0} could not be opened.");
         return unknown == 0 ? 0 : 1;
     }
 }
