@@ -50,8 +50,9 @@ public sealed class DocumentConventions : IOpenApiDocumentTransformer
             "Every client error is an RFC 9457 problem (`application/problem+json`) naming the broken `rule`; invalid input lists every field at once. " +
             "The reference page is at `/api/reference`.";
         document.Info.License = new OpenApiLicense { Name = "MIT", Identifier = "MIT" };
-        // The engine's own address as the request reached it, without the trailing slash that would double the paths' one.
-        foreach (var server in document.Servers ?? []) server.Url = server.Url?.TrimEnd('/') is { Length: > 0 } url ? url : "/";
+        // Relative: the engine that serves the document, whatever address it is reached at (behind a proxy, the address it
+        // saw the request at is not the one its clients use).
+        document.Servers = [new OpenApiServer { Url = "/", Description = "The engine that serves this document." }];
 
         document.Tags = new HashSet<OpenApiTag>(Tags.Select(t => new OpenApiTag { Name = t.Name, Description = t.Description }));
 
@@ -171,8 +172,21 @@ public sealed class DocumentConventions : IOpenApiDocumentTransformer
         }
         foreach (var (name, schema) in document.Components?.Schemas ?? new Dictionary<string, IOpenApiSchema>())
         {
-            if (requests.Contains(name) || schema is not OpenApiSchema open) continue;
-            open.AdditionalPropertiesAllowed = true;
+            if (schema is not OpenApiSchema open) continue;
+            NullMembersOptional(open);
+            if (!requests.Contains(name)) open.AdditionalPropertiesAllowed = true;
+        }
+    }
+
+    /// <summary>Null members are left out of answers (JsonIgnoreCondition.WhenWritingNull): a member that may be null is not always there.</summary>
+    private static void NullMembersOptional(OpenApiSchema schema)
+    {
+        if (schema.Required is not { Count: > 0 } required || schema.Properties is null) return;
+        foreach (var (name, property) in schema.Properties)
+        {
+            var mayBeNull = property.Type?.HasFlag(JsonSchemaType.Null) == true ||
+                            (property.OneOf ?? []).Any(p => p is not OpenApiSchemaReference && p.Type == JsonSchemaType.Null);
+            if (mayBeNull) required.Remove(name);
         }
     }
 
