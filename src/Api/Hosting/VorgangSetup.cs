@@ -14,6 +14,7 @@ using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using Vorgang.Api.Features.Deadlines;
 using Vorgang.Api.Features.Tracking;
+using Vorgang.Api.OpenApi;
 using Vorgang.Api.Problems;
 using Vorgang.Api.Security;
 using Vorgang.Api.Telemetry;
@@ -143,7 +144,7 @@ public static class VorgangSetup
         services.AddCitizenAuth(configuration);
         services.AddTrackingLockout(configuration);
         services.AddHardening(configuration);
-        services.AddOpenApi(Vorgang.Api.OpenApi.ApiDocument.Configure);
+        services.AddOpenApi(ApiDocument.Configure);
         // /health: the process answers (liveness; a database outage is no reason to restart the engine, it recovers by
         // itself). /health/ready: PostgreSQL answers too (readiness; route traffic elsewhere meanwhile).
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: [DatabaseHealthCheck.ReadyTag]);
@@ -196,7 +197,8 @@ public static class VorgangSetup
         // Last before the endpoint: only reads that are allowed and within their time limit wait for a turn.
         app.UseMiddleware<ReadAdmission>();
         // The one document there is; any other name would get the OpenAPI middleware's plain-text 404.
-        app.MapOpenApi(Vorgang.Api.OpenApi.ApiDocument.Path);
+        app.MapOpenApi(ApiDocument.Path);
+        app.MapApiReference();
         app.MapHealthChecks("/health", new HealthCheckOptions { Predicate = check => !check.Tags.Contains(DatabaseHealthCheck.ReadyTag) });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(DatabaseHealthCheck.ReadyTag) });
         // Wolverine's HTTP endpoints read and write JSON with the options of ConfigureHttpJsonOptions above.
