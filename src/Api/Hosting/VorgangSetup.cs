@@ -77,6 +77,7 @@ public static class VorgangSetup
         services.AddSingleton<PublishedVersions>();
         services.AddSingleton(MasterKey.LoadKeyRing(configuration));
         services.AddSingleton<Vorgang.Api.Features.Privacy.PersonalDataVault>();
+        services.AddSingleton<Vorgang.Api.Features.Casework.CaseWriter>();
 
         var dataSource = new NpgsqlDataSourceBuilder(DatabaseBootstrap.WithConnectionDefaults(connectionString)) { Name = "vorgang" }.Build();
         services.AddSingleton(dataSource);
@@ -194,6 +195,8 @@ public static class VorgangSetup
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseMiddleware<TrackingLockoutMiddleware>();
+        // Bodies are checked only for requests that are allowed to reach their endpoint.
+        app.UseMiddleware<JsonBodies>();
         // Last before the endpoint: only reads that are allowed and within their time limit wait for a turn.
         app.UseMiddleware<ReadAdmission>();
         // The one document there is; any other name would get the OpenAPI middleware's plain-text 404.

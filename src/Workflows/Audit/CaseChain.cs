@@ -12,19 +12,20 @@ namespace Vorgang.Workflows.Audit;
 /// <c>hash_n = SHA-256(hash_{n-1} ‖ case number ‖ version ‖ event type ‖ canonical JSON of the data)</c>, with
 /// <c>hash_0 = SHA-256(case number)</c>. Each event carries its <c>hash_n</c> in the header <see cref="HashHeader"/>.
 /// <para>
-/// <b>Every append to a case stream goes through <see cref="StartStream"/> or <see cref="AppendAsync"/></b>; an event
-/// appended any other way has no hash and breaks the chain at its version.
+/// <b>Every append to a case stream goes through <see cref="StartStream"/> or <see cref="AppendAsync"/></b>, which also
+/// stamp each event (<see cref="CaseStamp"/>); <see cref="CaseStreamGuard"/> refuses at commit any event on a case stream
+/// without its link and stamp (decision 29).
 /// </para>
 /// </summary>
 public static class CaseChain
 {
     public const string HashHeader = "hash";
 
-    /// <summary>Starts a case stream with chained events (versions 1, 2, …).</summary>
-    public static StreamAction StartStream(IDocumentSession session, string caseNumber, params object[] events)
+    /// <summary>Starts a case stream with chained, stamped events (versions 1, 2, …).</summary>
+    public static StreamAction StartStream(IDocumentSession session, string caseNumber, CaseStamp stamp, params object[] events)
     {
         var action = session.Events.StartStream<Case>(caseNumber, events);
-        Seal(session, caseNumber, Genesis(caseNumber), 0, action.Events);
+        Seal(session, caseNumber, Genesis(caseNumber), 0, action.Events, stamp);
         return action;
     }
 
@@ -33,7 +34,7 @@ public static class CaseChain
     /// the event at the fetched version (one indexed read); a concurrent writer cannot slip in between, because the
     /// optimistic version check at commit refuses the whole transaction then.
     /// </summary>
-    public static async Task AppendAsync(IDocumentSession session, IEventStream<Case> stream, IReadOnlyCollection<object> events, CancellationToken ct)
+    public static async Task AppendAsync(IDocumentSession session, IEventStream<Case> stream, CaseStamp stamp, IReadOnlyCollection<object> events, CancellationToken ct)
     {
         if (events.Count == 0) return;
         var key = stream.Key ?? throw new InvalidOperationException("Case streams are keyed by case number.");
@@ -43,7 +44,7 @@ public static class CaseChain
             ? pending.ToString()!
             : await StoredHeadAsync(session, key, version, ct);
         stream.AppendMany(events);
-        Seal(session, key, previous, version, stream.Events.Skip(stream.Events.Count - events.Count));
+        Seal(session, key, previous, version, stream.Events.Skip(stream.Events.Count - events.Count), stamp);
     }
 
     public static string Genesis(string caseNumber) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(caseNumber)));
@@ -81,7 +82,7 @@ public static class CaseChain
         return Convert.ToHexStringLower(hash);
     }
 
-    private static void Seal(IDocumentSession session, string caseNumber, string previous, long version, IEnumerable<IEvent> events)
+    private static void Seal(IDocumentSession session, string caseNumber, string previous, long version, IEnumerable<IEvent> events, CaseStamp stamp)
     {
         // Hashed as it will be stored: the store's own serializer, then canonical (jsonb keeps neither key order nor spacing).
         var serializer = session.DocumentStore.Options.Serializer();
@@ -91,6 +92,7 @@ public static class CaseChain
             var type = e.EventTypeName ?? throw new InvalidOperationException($"Event {e.Data.GetType().Name} has no stored type name.");
             previous = LinkJson(previous, caseNumber, version, type, serializer.ToJson(e.Data));
             e.SetHeader(HashHeader, previous);
+            stamp.Apply(e);
         }
     }
 

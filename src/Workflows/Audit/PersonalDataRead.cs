@@ -31,6 +31,7 @@ public static class AuditStore
     /// <summary>Documents of the audit trail: recorded reads of personal data.</summary>
     public static void AddAudit(this StoreOptions options)
     {
+        options.Listeners.Add(new CaseStreamGuard());
         options.Schema.For<PersonalDataRead>()
             .Duplicate(x => x.CaseNumber)
             .Duplicate(x => x.ReadAt);

@@ -127,4 +127,19 @@ public static class CaseEventTypes
         [typeof(CaseEscalated)] = "case_escalated",
         [typeof(PersonalDataErased)] = "personal_data_erased",
     };
+
+    /// <summary>Who caused an event: the person or office named in it, or the engine itself for the clock and the timers.</summary>
+    public static Actor? ActorOf(object data) => data switch
+    {
+        CaseSubmitted e => e.SubmittedBy,
+        CaseClaimed e => e.ClaimedBy,
+        CaseAssigned e => e.AssignedBy,
+        CaseReleased e => e.ReleasedBy,
+        ICaseTransition t => t.TakenBy,
+        CaseClosed => Actor.System,
+        DeadlineExtended e => e.ExtendedBy,
+        DeadlineSuspended or DeadlineResumed or CitizenReminded or CaseEscalated => Actor.System,
+        PersonalDataErased e => e.ErasedBy,
+        _ => null,
+    };
 }

@@ -1,3 +1,4 @@
+using Vorgang.Workflows.Audit;
 using System.Text.Json.Nodes;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
@@ -35,7 +36,7 @@ public sealed class QueueTests(AppFixture app) : ApiTest(app)
         await using var session = Host.Services.GetRequiredService<IDocumentStore>().LightweightSession();
         var events = await session.Events.FetchStreamAsync(template);
         var submitted = Assert.IsType<CaseSubmitted>(events[0].Data);
-        session.Events.StartStream<Case>(caseNumber, submitted with
+        CaseChain.StartStream(session, caseNumber, Scenarios.SeedStamp(submitted), submitted with
         {
             CaseNumber = caseNumber, Team = Team, State = "submitted", DueOn = dueOn, SubmittedAt = submittedAt,
             TrackingCodeHash = TrackingCodes.Hash(TrackingCodes.New()),

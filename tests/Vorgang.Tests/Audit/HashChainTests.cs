@@ -168,13 +168,53 @@ public sealed class HashChainTests(AppFixture app) : ApiTest(app)
     }
 
     [Fact]
+    public async Task The_engine_refuses_at_commit_an_event_that_did_not_come_through_the_chain()
+    {
+        var caseNumber = await CaseWithAFewActions();
+        var version = (long)(await Verify(caseNumber))["streamVersion"]!;
+        var store = Host.Services.GetRequiredService<IDocumentStore>();
+
+        // Appended straight to the stream, with the headers the writer would set but no hash link.
+        await using (var session = store.LightweightSession())
+        {
+            session.CorrelationId = "sneaky";
+            session.SetHeader(Vorgang.Workflows.Audit.CaseStamp.DefinitionHeader, "change-of-address@v1");
+            session.Events.Append(caseNumber, new CaseReleased(caseNumber, "anna", new Actor("mallory", "admin", "Mallory", Channels.Office), DateTimeOffset.UtcNow));
+            var refused = await Assert.ThrowsAnyAsync<Exception>(() => session.SaveChangesAsync());
+            Assert.IsType<Vorgang.Workflows.Audit.UnsealedCaseEventException>(refused.GetBaseException());
+        }
+        // A chained event without the stamp is refused too: a new case started with a link but no definition header.
+        await using (var session = store.LightweightSession())
+        {
+            var action = session.Events.StartStream<Case>("2026-999999", new CaseReleased("2026-999999", "anna", Actor.System, DateTimeOffset.UtcNow));
+            action.Events[0].SetHeader(Vorgang.Workflows.Audit.CaseChain.HashHeader, Vorgang.Workflows.Audit.CaseChain.Genesis("2026-999999"));
+            var refused = await Assert.ThrowsAnyAsync<Exception>(() => session.SaveChangesAsync());
+            Assert.IsType<Vorgang.Workflows.Audit.UnsealedCaseEventException>(refused.GetBaseException());
+        }
+
+        // Nothing of either was stored: the case is where it was, its chain intact.
+        var report = await Verify(caseNumber);
+        Assert.Equal(version, (long)report["streamVersion"]!);
+        Assert.True((bool)report["intact"]!, report.ToJsonString());
+        await using var query = store.QuerySession();
+        Assert.Null(await query.Events.FetchStreamStateAsync("2026-999999"));
+    }
+
+    [Fact]
     public async Task An_event_appended_around_the_chain_is_caught_and_later_links_still_build_on_the_stored_chain()
     {
         var caseNumber = await CaseWithAFewActions();
         var version = (long)(await Verify(caseNumber))["streamVersion"]!;
 
-        // What the chain forbids: appending without CaseChain.
-        await using (var session = Host.Services.GetRequiredService<IDocumentStore>().LightweightSession())
+        // What the engine's store refuses (CaseStreamGuard) is still possible for anyone with write access to the database
+        // and a store of their own: such an append has no hash.
+        using var bypassing = DocumentStore.For(options =>
+        {
+            Vorgang.Api.Hosting.VorgangSetup.ConfigureStore(options, Host.Services.GetRequiredService<NpgsqlDataSource>(),
+                Host.Services.GetRequiredService<Vorgang.Workflows.Definitions.DefinitionCatalog>());
+            options.Listeners.Clear();
+        });
+        await using (var session = bypassing.LightweightSession())
         {
             session.Events.Append(caseNumber, new CaseReleased(caseNumber, "anna", new Actor("mallory", "admin", "Mallory", Channels.Office), DateTimeOffset.UtcNow));
             await session.SaveChangesAsync();

@@ -1,3 +1,4 @@
+using Vorgang.Workflows.Audit;
 using System.Text.Json.Nodes;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
@@ -22,7 +23,7 @@ public static class History
         var at = new DateTimeOffset(submittedOn.ToDateTime(new TimeOnly(9, 0)), TimeSpan.Zero);
         var closedAt = new DateTimeOffset(WorkingDays.Add(submittedOn, workingDays).ToDateTime(new TimeOnly(15, 0)), TimeSpan.Zero);
         await using var session = app.Host.Services.GetRequiredService<IDocumentStore>().LightweightSession();
-        session.Events.StartStream<Case>(caseNumber,
+        CaseChain.StartStream(session, caseNumber, Scenarios.SeedStamp("change-of-address"),
             Submitted(caseNumber, at, WorkingDays.Add(submittedOn, 10)),
             new CaseClaimed(caseNumber, Anna.Id, Anna.Name, Anna, at.AddHours(1)),
             new CaseActionTaken(caseNumber, "start-review", "submitted", "in-review", new JsonObject(), null, Anna, at.AddHours(1)),
@@ -34,7 +35,7 @@ public static class History
     public static async Task AddOpenCase(this AppFixture app, CaseSubmitted submitted, params object[] more)
     {
         await using var session = app.Host.Services.GetRequiredService<IDocumentStore>().LightweightSession();
-        session.Events.StartStream<Case>(submitted.CaseNumber, [submitted, .. more]);
+        CaseChain.StartStream(session, submitted.CaseNumber, Scenarios.SeedStamp(submitted), [submitted, .. more]);
         await session.SaveChangesAsync();
     }
 }

@@ -10,6 +10,11 @@ namespace Vorgang.Tests.Infrastructure;
 /// <summary>The HTTP conversations the tests have with the engine, as extension methods on the host.</summary>
 public static class Scenarios
 {
+    /// <summary>The stamp of a case a test writes as history (its events dated in the past), as the engine would have stamped it.</summary>
+    public static Vorgang.Workflows.Audit.CaseStamp SeedStamp(string serviceId, int version = 1) => new($"{serviceId}@v{version}", "test-history", "test-history");
+
+    public static Vorgang.Workflows.Audit.CaseStamp SeedStamp(Vorgang.Workflows.Cases.CaseSubmitted submitted) => SeedStamp(submitted.ServiceId, submitted.DefinitionVersion);
+
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     /// <summary>A request with a raw body and headers; returns status and parsed JSON (null for an empty body).</summary>

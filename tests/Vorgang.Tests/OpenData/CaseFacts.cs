@@ -1,3 +1,4 @@
+using Vorgang.Workflows.Audit;
 using System.Text.Json.Nodes;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
@@ -45,7 +46,7 @@ internal static class CaseFacts
     public static async Task Append(this AppFixture app, string caseNumber, params object[] events)
     {
         await using var session = app.Host.Services.GetRequiredService<IDocumentStore>().LightweightSession();
-        session.Events.StartStream<Case>(caseNumber, events);
+        CaseChain.StartStream(session, caseNumber, Scenarios.SeedStamp((CaseSubmitted)events[0]), events);
         await session.SaveChangesAsync();
     }
 }

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Mvc;
 using Vorgang.Api.Features.Casework;
 using Vorgang.Api.Features.Privacy;
 using Vorgang.Api.Features.Tracking;
+using Vorgang.Api.Problems;
 using Vorgang.Api.Security;
 using Vorgang.Projections.Forecasts;
 using Vorgang.Projections.Views;
@@ -68,29 +69,6 @@ public static class MyCasesEndpoints
         return view is null ? NotYours(context) : Results.Ok(view);
     }
 
-    [WolverinePost("/api/me/cases/{caseNumber}/actions/{actionId}", OperationId = "takeMyCaseAction")]
-    [EndpointSummary("A citizen action on one of the signed-in citizen's cases.")]
-    [EndpointDescription("A citizen action on one of the account's cases, as `POST /api/track/{caseNumber}/actions/{actionId}`; answers the new citizen view.")]
-    [Tags("Citizens")]
-    [ProducesResponseType<CitizenCaseView>(200)]
-    [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(409, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(422, "application/problem+json")]
-    [Consumes(typeof(ActionRequest), "application/json")]
-    public static async Task<IResult> Act(
-        string caseNumber, string actionId, IDocumentSession session, IMessageBus bus, DefinitionCatalog catalog, CitizenOutlooks outlooks,
-        PersonalDataVault vault, TimeProvider time, HttpContext context, CancellationToken ct)
-    {
-        // Ownership is the account link beside the case's key; checked before the case is loaded for writing.
-        var owned = CaseNumbers.IsWellFormed(caseNumber) && Owns(context, vault, await session.LoadAsync<SubjectKey>(caseNumber, ct));
-        var caller = new Caller($"citizen:{caseNumber}", Roles.Citizen, "", null, Channels.Online);
-        return await CaseSessions.TakeActionAsync(session, bus, catalog, time, context, caseNumber, actionId, caller,
-            authorize: (state, definition) => owned && state is not null && definition is not null ? null : NotYours(context),
-            respond: (_, _) => TrackCaseEndpoints.RespondAsync(session, catalog, outlooks, vault, time, context, caseNumber, ct),
-            ct);
-    }
-
     [WolverineGet("/api/me/cases/{caseNumber}/accesses", OperationId = "getMyCaseAccesses")]
     [EndpointSummary("Who of the office read the signed-in citizen's personal data in this case, and when.")]
     [EndpointDescription("The recorded reads of the personal data in one of the account's cases, as `GET /api/track/{caseNumber}/accesses`.")]
@@ -110,7 +88,7 @@ public static class MyCasesEndpoints
         return Results.Ok(await CitizenCases.AccessesAsync(session, caseNumber, CitizenCases.PreferredLanguage(context, lang) ?? state.Language, ct));
     }
 
-    private static bool Owns(HttpContext context, PersonalDataVault vault, SubjectKey? key)
+    internal static bool Owns(HttpContext context, PersonalDataVault vault, SubjectKey? key)
     {
         if (key?.AccountHash is not { } stored || context.User.Citizen() is not { } account) return false;
         var mine = vault.Ring.AccountHash(account.Issuer, account.Subject);
@@ -122,6 +100,36 @@ public static class MyCasesEndpoints
         new(state.Id, state.ServiceId, definition.Title.For(lang), CaseViews.Status(definition, state, lang),
             state.IsClosed, state.Outcome, state.SubmittedAt, state.DueOn, state.Version);
 
-    private static IResult NotYours(HttpContext context) =>
+    internal static IResult NotYours(HttpContext context) =>
         Problems.Problems.NotFound(context, "You have no case with this number. Cases you submitted without signing in are opened with their tracking code.");
+}
+
+/// <summary>A signed-in citizen takes an action on one of their cases.</summary>
+[Authorize(Policy = CitizenAuth.Policy)]
+public static class TakeMyCaseActionEndpoint
+{
+    public static IResult? Validate(ActionRequest request, HttpContext context) => RequestValidation.Check(ActionRequest.Rules, request, context);
+
+    [WolverinePost("/api/me/cases/{caseNumber}/actions/{actionId}", OperationId = "takeMyCaseAction")]
+    [EndpointSummary("A citizen action on one of the signed-in citizen's cases.")]
+    [EndpointDescription("A citizen action on one of the account's cases, as `POST /api/track/{caseNumber}/actions/{actionId}`; answers the new citizen view.")]
+    [Tags("Citizens")]
+    [ProducesResponseType<CitizenCaseView>(200)]
+    [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(409, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(422, "application/problem+json")]
+    [Consumes(typeof(ActionRequest), "application/json")]
+    public static async Task<IResult> Act(
+        string caseNumber, string actionId, ActionRequest request, CaseWriter writer, IDocumentSession session, IMessageBus bus, DefinitionCatalog catalog,
+        CitizenOutlooks outlooks, PersonalDataVault vault, TimeProvider time, HttpContext context, CancellationToken ct)
+    {
+        // Ownership is the account link beside the case's key; checked before the case is loaded for writing.
+        var owned = CaseNumbers.IsWellFormed(caseNumber) && MyCasesEndpoints.Owns(context, vault, await session.LoadAsync<SubjectKey>(caseNumber, ct));
+        var caller = new Caller($"citizen:{caseNumber}", Roles.Citizen, "", null, Channels.Online);
+        return await CaseActions.TakeAsync(writer, session, bus, context, caseNumber, actionId, request, caller,
+            authorize: (state, definition) => owned && state is not null && definition is not null ? null : MyCasesEndpoints.NotYours(context),
+            respond: (_, _) => TrackCaseEndpoints.RespondAsync(session, catalog, outlooks, vault, time, context, caseNumber, ct),
+            ct);
+    }
 }

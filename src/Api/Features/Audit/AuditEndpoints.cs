@@ -33,7 +33,7 @@ public static class AuditEndpoints
     {
         if (AuditorsOnly(context) is { } refused) return refused;
         var report = CaseNumbers.IsWellFormed(caseNumber) ? await verifier.VerifyCaseAsync(caseNumber, ct) : null;
-        return report is null ? CaseSessions.NoCase(context, caseNumber) : Results.Ok(report);
+        return report is null ? CaseActions.NoCase(context, caseNumber) : Results.Ok(report);
     }
 
     [WolverineGet("/api/audit/verify", OperationId = "verifyAllChains")]
@@ -61,7 +61,7 @@ public static class AuditEndpoints
     {
         if (AuditorsOnly(context) is { } refused) return refused;
         if (!CaseNumbers.IsWellFormed(caseNumber) || await session.Events.FetchStreamStateAsync(caseNumber, ct) is null)
-            return CaseSessions.NoCase(context, caseNumber);
+            return CaseActions.NoCase(context, caseNumber);
         var reads = await session.Query<PersonalDataRead>()
             .Where(r => r.CaseNumber == caseNumber)
             .OrderBy(r => r.ReadAt).ThenBy(r => r.Id)

@@ -44,29 +44,6 @@ public static class CaseEndpoints
         return Results.Ok(CaseViews.Staff(definition, await vault.OpenAsync(session, state, ct), caller, time.Today()));
     }
 
-    [WolverinePost("/api/cases/{caseNumber}/actions/{actionId}", OperationId = "takeAction")]
-    [EndpointSummary("Take an action (including claim, release, assign) at the expected version.")]
-    [EndpointDescription("Takes an action at the `expectedVersion` with its `input` and answers the new staff view. Besides the definition's actions every service offers `claim`, `release` and `assign` (`input: { assigneeId, assigneeName }`), and `extend-deadline` where the definition allows it. A caseworker's first action on an unassigned case claims it. A stale version is `409 version-conflict` (with `currentVersion`), a case claimed by a colleague `409 assigned-to-colleague`; an action not possible now is `422` (with `allowedActions`).")]
-    [Tags("Casework")]
-    [ProducesResponseType<StaffCaseView>(200)]
-    [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(403, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(409, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(422, "application/problem+json")]
-    [Consumes(typeof(ActionRequest), "application/json")]
-    public static Task<IResult> Post(
-        string caseNumber, string actionId, IDocumentSession session, IMessageBus bus, DefinitionCatalog catalog, TimeProvider time,
-        HttpContext context, CancellationToken ct)
-    {
-        var caller = context.User.StaffCaller();
-        if (caller is null) return Task.FromResult(Access.NoRole(context));
-        return CaseSessions.TakeActionAsync(session, bus, catalog, time, context, caseNumber, actionId, caller,
-            authorize: (state, definition) => state is null || definition is null ? null : Access.CanAct(caller, state, definition, context),
-            respond: (state, definition) => Task.FromResult(Results.Ok(CaseViews.Staff(definition, state, caller, time.Today()))),
-            ct);
-    }
-
     [WolverineGet("/api/cases/{caseNumber}/history", OperationId = "getCaseHistory")]
     [EndpointSummary("Every event of the case with actor, channel, correlation and definition version.")]
     [EndpointDescription("Every event of the case in order: version, sequence, stable type name, time, actor and channel, correlation and causation ids, headers (definition version, hash-chain link) and data, with personal values opened (the read is recorded) or `null` once erased. For caseworkers of the team, auditors and admins; parties are refused (`403`).")]
@@ -86,7 +63,7 @@ public static class CaseEndpoints
         var key = await vault.KeyAsync(session, caseNumber, ct);
         return Results.Ok(new CaseHistory(caseNumber, state.ServiceId, state.DefinitionVersion, events.Select(e =>
         {
-            var actor = ActorOf(e.Data);
+            var actor = CaseEventTypes.ActorOf(e.Data);
             return new HistoryEntry(e.Version, e.Sequence, e.EventTypeName, e.Timestamp, actor, actor?.Channel,
                 e.CorrelationId, e.CausationId, e.Headers, Vorgang.Workflows.Privacy.PersonalData.OpenEvent(e.Data, key));
         }).ToList()));
@@ -138,21 +115,6 @@ public static class CaseEndpoints
         return Results.Ok(new CaseAsOf(then.Version, asOf, CaseViews.Staff(thenDefinition, then, caller: null, BerlinClock.DateOf(asOf)),
             thenDefinition.Key, then.DueOn));
     }
-
-    private static Actor? ActorOf(object data) => data switch
-    {
-        CaseSubmitted e => e.SubmittedBy,
-        CaseClaimed e => e.ClaimedBy,
-        CaseAssigned e => e.AssignedBy,
-        CaseReleased e => e.ReleasedBy,
-        ICaseTransition t => t.TakenBy,
-        CaseClosed => Actor.System,
-        DeadlineExtended e => e.ExtendedBy,
-        // The legal clock and the timers: the engine itself.
-        DeadlineSuspended or DeadlineResumed or CitizenReminded or CaseEscalated => Actor.System,
-        PersonalDataErased e => e.ErasedBy,
-        _ => null,
-    };
 }
 
 /// <summary>
@@ -174,7 +136,7 @@ public static class Access
         if (caller is null) return (null, null, NoRole(context));
         var state = CaseNumbers.IsWellFormed(caseNumber) ? await session.LoadAsync<Case>(caseNumber, ct) : null;
         var definition = state is null ? null : catalog.Get(state.ServiceId, state.DefinitionVersion);
-        if (state is null || definition is null) return (null, null, CaseSessions.NoCase(context, caseNumber));
+        if (state is null || definition is null) return (null, null, CaseActions.NoCase(context, caseNumber));
         return (state, definition, CanRead(caller, state, definition, context));
     }
 
@@ -183,11 +145,11 @@ public static class Access
         null => NoRole(context),
         { Role: Roles.Auditor or Roles.Admin } => null,
         { Role: Roles.Caseworker } when caller.Team is not null && caller.Team == state.Team => null,
-        { Role: Roles.Caseworker } => CaseSessions.NoCase(context, state.Id),
+        { Role: Roles.Caseworker } => CaseActions.NoCase(context, state.Id),
         _ when PartyAccess.IsAddressedTo(definition, state, caller.Role, caller.Team) => null,
         // Another team's case, a case never addressed to this party, a role the service does not know: the same 404 as
         // for a number nobody uses (same status, rule, title and detail), so that the refusal reveals nothing.
-        _ => CaseSessions.NoCase(context, state.Id),
+        _ => CaseActions.NoCase(context, state.Id),
     };
 
     /// <summary>

@@ -1,9 +1,9 @@
 using JasperFx;
 using JasperFx.Core;
 using Marten;
+using Vorgang.Api.Features.Casework;
 using Vorgang.Api.Features.Privacy;
 using Vorgang.Api.Telemetry;
-using Vorgang.Workflows.Audit;
 using Vorgang.Workflows.Cases;
 using Vorgang.Workflows.Deadlines;
 using Vorgang.Workflows.Definitions;
@@ -39,17 +39,19 @@ public static class CaseTimerSchedule
 
 /// <summary>
 /// A due timer: loads the case and acts only if it is still in the situation the timer was set for (<see cref="CaseTimers.Fire"/>),
-/// appending the effect as events — a reminder, an escalation, or the system action of a timeout. A timer delivered twice,
-/// or one whose case moved on, does nothing.
+/// appending the effect through the <see cref="CaseWriter"/> — a reminder, an escalation, the system action of a timeout, or
+/// the erasure when the retention period ends — stamped with the timer message's correlation and id. A timer delivered
+/// twice, or one whose case moved on, does nothing.
 /// </summary>
 public static class CaseTimerHandler
 {
     /// <summary>A caseworker acting at the same moment wins the optimistic check; the timer then retries against the new state.</summary>
     public static void Configure(HandlerChain chain) =>
-        chain.OnException<ConcurrencyException>().RetryWithCooldown(100.Milliseconds(), 500.Milliseconds(), 2.Seconds());
+        chain.OnException<ConcurrencyException>().Or<CaseChangedMeanwhileException>()
+            .RetryWithCooldown(100.Milliseconds(), 500.Milliseconds(), 2.Seconds());
 
     public static async Task Handle(
-        CaseTimer timer, IDocumentSession session, IMessageBus bus, DefinitionCatalog catalog, PersonalDataVault vault, TimeProvider time,
+        CaseTimer timer, Envelope envelope, IDocumentSession session, IMessageBus bus, CaseWriter writer, DefinitionCatalog catalog, TimeProvider time,
         ILogger<CaseTimer> logger, CancellationToken ct)
     {
         var now = time.GetUtcNow();
@@ -61,58 +63,55 @@ public static class CaseTimerHandler
             return;
         }
 
+        var cause = CaseCause.Of(envelope);
         if (timer.Kind == CaseTimerKinds.Retention)
         {
-            await EraseAsync(timer, session, catalog, now, logger, ct);
+            await EraseAsync(timer, writer, session, bus, catalog, cause, logger, ct);
             return;
         }
 
-        var stream = await session.Events.FetchForWriting<Case>(timer.CaseNumber, ct);
-        var stored = stream.Aggregate;
-        var definition = stored is null ? null : catalog.Get(stored.ServiceId, stored.DefinitionVersion);
-        if (stored is null || definition is null)
+        var change = await writer.ChangeAsync(session, bus, new CaseCommand(timer.CaseNumber, ExpectedVersion: null, cause), authorize: null, async c =>
         {
-            logger.LogWarning("Timer {Kind} for case {CaseNumber}: no such case (or definition); nothing to do.", timer.Kind, timer.CaseNumber);
-            return;
-        }
-        // A timeout's system action may look at the form (its guard, computed values): decide on the opened values.
-        var key = await vault.KeyAsync(session, timer.CaseNumber, ct);
-        var state = Vorgang.Workflows.Privacy.PersonalData.OpenCase(stored, key);
-        var since = timer.Kind is CaseTimerKinds.Reminder or CaseTimerKinds.Timeout && state.Version > timer.Version
-            ? (await session.Events.FetchStreamAsync(timer.CaseNumber, fromVersion: timer.Version + 1, token: ct)).Select(e => e.Data).ToList()
-            : [];
+            var since = timer.Kind is CaseTimerKinds.Reminder or CaseTimerKinds.Timeout && c.State.Version > timer.Version
+                ? (await c.Session.Events.FetchStreamAsync(timer.CaseNumber, fromVersion: timer.Version + 1, token: ct)).Select(e => e.Data).ToList()
+                : [];
+            var outcome = CaseTimers.Fire(c.Definition, c.State, timer, since, c.Now, BerlinClock.DateOf(c.Now));
+            return outcome.SkippedBecause is { } reason ? CaseDecision.Skip(reason) : new CaseDecision(outcome.Events);
+        }, ct);
 
-        var outcome = CaseTimers.Fire(definition, state, timer, since, now, BerlinClock.DateOf(now));
-        if (outcome.SkippedBecause is { } reason)
+        switch (change.Result)
         {
-            VorgangTelemetry.TimersFired.Add(1, new("kind", timer.Kind), new("acted", false));
-            logger.LogInformation("Timer {Kind} for case {CaseNumber} (set at version {Version}) does nothing: {Reason}.", timer.Kind, timer.CaseNumber, timer.Version, reason);
-            return;
+            case CaseChangeResult.NoCase:
+                logger.LogWarning("Timer {Kind} for case {CaseNumber}: no such case (or definition); nothing to do.", timer.Kind, timer.CaseNumber);
+                return;
+            case CaseChangeResult.Conflict:
+                throw new CaseChangedMeanwhileException(timer.CaseNumber);
+            case CaseChangeResult.Skipped:
+                VorgangTelemetry.TimersFired.Add(1, new("kind", timer.Kind), new("acted", false));
+                logger.LogInformation("Timer {Kind} for case {CaseNumber} (set at version {Version}) does nothing: {Reason}.", timer.Kind, timer.CaseNumber, timer.Version, change.SkippedBecause);
+                return;
         }
-
-        session.SetHeader("definition", definition.Key);
-        await CaseChain.AppendAsync(session, stream, PersonalDataVault.Seal(outcome.Events, definition, key), ct);
-        var after = outcome.Events.Aggregate(state, (s, e) => s.Fold(e));
-        // A timeout's step may enter another state with timers of its own, or start the clock again.
-        await CaseTimerSchedule.ScheduleAsync(bus, CaseTimers.Plan(definition, after, outcome.Events), now);
-        await session.SaveChangesAsync(ct);
 
         VorgangTelemetry.TimersFired.Add(1, new("kind", timer.Kind), new("acted", true));
-        if (timer.Kind == CaseTimerKinds.Timeout && definition.State(state.State)?.Timeout is { } timeout)
-            VorgangTelemetry.ActionsTaken.Add(1, new("service", definition.Id), new("action", timeout.Action), new("role", Roles.System));
-        foreach (var closed in outcome.Events.OfType<CaseClosed>())
-            VorgangTelemetry.CasesClosed.Add(1, new("service", definition.Id), new("outcome", closed.Outcome));
+        var definition = change.Definition!;
+        if (timer.Kind == CaseTimerKinds.Timeout && change.Events.OfType<ICaseTransition>().FirstOrDefault() is { } step)
+            VorgangTelemetry.ActionsTaken.Add(1, new("service", definition.Id), new("action", step.ActionId), new("role", Roles.System));
         logger.LogInformation("Timer {Kind} for case {CaseNumber} appended {Events}.", timer.Kind, timer.CaseNumber,
-            string.Join(", ", outcome.Events.Select(e => CaseEventTypes.Names.GetValueOrDefault(e.GetType()) ?? e.GetType().Name)));
+            string.Join(", ", change.Events.Select(e => CaseEventTypes.Names.GetValueOrDefault(e.GetType()) ?? e.GetType().Name)));
     }
 
-    private static async Task EraseAsync(CaseTimer timer, IDocumentSession session, DefinitionCatalog catalog, DateTimeOffset now, ILogger logger, CancellationToken ct)
+    private static async Task EraseAsync(
+        CaseTimer timer, CaseWriter writer, IDocumentSession session, IMessageBus bus, DefinitionCatalog catalog, CaseCause cause, ILogger logger, CancellationToken ct)
     {
         var definition = await session.LoadAsync<Case>(timer.CaseNumber, ct) is { } state ? catalog.Get(state.ServiceId, state.DefinitionVersion) : null;
         var days = definition?.Retention?.ErasePersonalDataAfterDays;
-        var outcome = await PersonalDataErasure.EraseAsync(session, catalog, timer.CaseNumber, ErasureBases.Retention,
-            $"The retention period of {days} days after the case became final has ended.", Actor.System, now, ct);
+        var outcome = await PersonalDataErasure.EraseAsync(writer, session, bus, timer.CaseNumber, ErasureBases.Retention,
+            $"The retention period of {days} days after the case became final has ended.", Actor.System, cause, ct);
+        if (outcome.Result == ErasureResult.Conflict) throw new CaseChangedMeanwhileException(timer.CaseNumber);
         VorgangTelemetry.TimersFired.Add(1, new("kind", timer.Kind), new("acted", outcome.Result == ErasureResult.Erased));
         logger.LogInformation("Timer {Kind} for case {CaseNumber}: {Result}.", timer.Kind, timer.CaseNumber, outcome.Result);
     }
 }
+
+/// <summary>Another writer committed to the case between a timer's read and its commit; the timer is tried again.</summary>
+public sealed class CaseChangedMeanwhileException(string caseNumber) : Exception($"Case {caseNumber} was changed while a timer acted on it.");

@@ -1,44 +1,56 @@
 using Marten;
+using Vorgang.Api.Features.Casework;
 using Vorgang.Api.Telemetry;
-using Vorgang.Workflows.Audit;
 using Vorgang.Workflows.Cases;
-using Vorgang.Workflows.Definitions;
 using Vorgang.Workflows.Privacy;
+using Wolverine;
 
 namespace Vorgang.Api.Features.Privacy;
 
-public enum ErasureResult { Erased, AlreadyErased, NoCase, NotFinal }
+public enum ErasureResult { Erased, AlreadyErased, NoCase, NotFinal, Conflict }
 
 public sealed record ErasureOutcome(ErasureResult Result, Case? Case, DateTimeOffset? ErasedAt);
 
 /// <summary>
-/// Erases a final case's personal data: one transaction appends <c>personal_data_erased</c> (chained like every event),
-/// deletes the case's key — every sealed value in its events is unreadable from then on — and drops what else could
-/// point at the person (the idempotency receipt, whose hash covers the form). The case snapshot strips its sealed values
-/// as it applies the event; the other read models never held any.
+/// Erases a final case's personal data: one transaction appends <c>personal_data_erased</c> (through the
+/// <see cref="CaseWriter"/>, chained and stamped like every event), deletes the case's key — every sealed value in its
+/// events is unreadable from then on — and drops what else could point at the person (the idempotency receipt, whose
+/// hash covers the form). The case snapshot strips its sealed values as it applies the event; the other read models
+/// never held any.
 /// </summary>
 public static class PersonalDataErasure
 {
+    private const string AlreadyErased = "already-erased", NotFinal = "not-final";
+
     public static async Task<ErasureOutcome> EraseAsync(
-        IDocumentSession session, DefinitionCatalog catalog, string caseNumber, string basis, string reason, Actor by, DateTimeOffset now,
+        CaseWriter writer, IDocumentSession session, IMessageBus bus, string caseNumber, string basis, string reason, Actor by, CaseCause cause,
         CancellationToken ct)
     {
-        if (!CaseNumbers.IsWellFormed(caseNumber)) return new(ErasureResult.NoCase, null, null);
-        var stream = await session.Events.FetchForWriting<Case>(caseNumber, ct);
-        var state = stream.Aggregate;
-        var definition = state is null ? null : catalog.Get(state.ServiceId, state.DefinitionVersion);
-        if (state is null || definition is null) return new(ErasureResult.NoCase, null, null);
-        if (state.PersonalDataErasedAt is { } earlier) return new(ErasureResult.AlreadyErased, state, earlier);
-        // An open case still needs its data to be decided; the citizen withdraws first, or the office decides.
-        if (!state.IsClosed) return new(ErasureResult.NotFinal, state, null);
+        var change = await writer.ChangeAsync(session, bus, new CaseCommand(caseNumber, ExpectedVersion: null, cause), authorize: null, c =>
+        {
+            if (c.State.PersonalDataErasedAt is not null) return ValueTask.FromResult(CaseDecision.Skip(AlreadyErased));
+            // An open case still needs its data to be decided; the citizen withdraws first, or the office decides.
+            if (!c.State.IsClosed) return ValueTask.FromResult(CaseDecision.Skip(NotFinal));
+            return ValueTask.FromResult(new CaseDecision([new PersonalDataErased(caseNumber, basis, reason, by, c.Now)])
+            {
+                Alongside = s =>
+                {
+                    s.Delete<SubjectKey>(caseNumber);
+                    s.DeleteWhere<SubmissionReceipt>(r => r.CaseNumber == caseNumber);
+                },
+            });
+        }, ct);
 
-        var erased = new PersonalDataErased(caseNumber, basis, reason, by, now);
-        session.SetHeader("definition", definition.Key);
-        await CaseChain.AppendAsync(session, stream, [erased], ct);
-        session.Delete<SubjectKey>(caseNumber);
-        session.DeleteWhere<SubmissionReceipt>(r => r.CaseNumber == caseNumber);
-        await session.SaveChangesAsync(ct);
-        VorgangTelemetry.PersonalDataErased.Add(1, new("service", definition.Id), new("basis", basis));
-        return new(ErasureResult.Erased, state.Fold(erased), now);
+        switch (change.Result)
+        {
+            case CaseChangeResult.NoCase: return new(ErasureResult.NoCase, null, null);
+            case CaseChangeResult.Conflict: return new(ErasureResult.Conflict, change.Case, null);
+            case CaseChangeResult.Skipped when change.SkippedBecause == AlreadyErased:
+                return new(ErasureResult.AlreadyErased, change.Case, change.Case!.PersonalDataErasedAt);
+            case CaseChangeResult.Skipped: return new(ErasureResult.NotFinal, change.Case, null);
+        }
+        var erased = change.Events.OfType<PersonalDataErased>().Single();
+        VorgangTelemetry.PersonalDataErased.Add(1, new("service", change.Definition!.Id), new("basis", basis));
+        return new(ErasureResult.Erased, change.Case, erased.ErasedAt);
     }
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
+using FluentValidation;
 using JasperFx;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
@@ -24,14 +25,32 @@ using Wolverine.Http;
 namespace Vorgang.Api.Features.Submitting;
 
 /// <summary>An application for a service: the form values and the language the citizen reads.</summary>
-public sealed record SubmitApplication(JsonObject? Data, string? Language)
+/// <param name="Data">The form values, keyed by field id; GET /api/services/{serviceId}/form-schema describes them.</param>
+/// <param name="Language">The language of the citizen's texts: <c>de</c> (default) or <c>en</c>.</param>
+/// <param name="OnBehalfOf">Staff only: the person a caseworker submits for at a counter (assisted submission).</param>
+public sealed record SubmitApplication(JsonObject? Data, string? Language, OnBehalfOf? OnBehalfOf = null)
 {
-    /// <summary>Staff only: the person a caseworker submits for at a counter (assisted submission).</summary>
-    public OnBehalfOf? OnBehalfOf { get; init; }
+    public static readonly IValidator<SubmitApplication> Rules = new Validator();
+
+    private sealed class Validator : AbstractValidator<SubmitApplication>
+    {
+        public Validator()
+        {
+            RuleFor(r => r.Language).Must(language => language is null or "de" or "en").WithErrorCode("allowed-values").WithMessage("Use 'de' or 'en'.");
+            RuleFor(r => r.OnBehalfOf!.Name).Cascade(CascadeMode.Stop)
+                .Must(name => !string.IsNullOrWhiteSpace(name)).WithErrorCode("required").WithMessage("Give the name of the person you submit for.")
+                .Must(name => name!.Length <= 200).WithErrorCode("max-length").WithMessage("Use at most 200 characters.")
+                .When(r => r.OnBehalfOf is not null);
+            RuleFor(r => r.OnBehalfOf!.IdentifiedBy).MaximumLength(200).WithErrorCode("max-length").WithMessage("Use at most 200 characters.")
+                .When(r => r.OnBehalfOf is not null);
+        }
+    }
 }
 
 /// <summary>The person an assisted submission is for, and how staff identified them (e.g. "Personalausweis").</summary>
-public sealed record OnBehalfOf(string Name, string? IdentifiedBy);
+/// <param name="Name">The person's name as staff identified it (1–200 characters).</param>
+/// <param name="IdentifiedBy">How staff identified the person, e.g. "Personalausweis" (up to 200 characters).</param>
+public sealed record OnBehalfOf(string? Name, string? IdentifiedBy);
 
 public sealed record SubmissionAccepted(
     string CaseNumber, string TrackingCode, string ServiceId, int DefinitionVersion, StatusView Status,
@@ -40,6 +59,22 @@ public sealed record SubmissionAccepted(
 public static class SubmitApplicationEndpoint
 {
     public const string IdempotencyHeader = "Idempotency-Key";
+
+    /// <summary>The service first (404), then who submits (403), then the envelope and the key; the form itself is the definition's to judge.</summary>
+    public static IResult? Validate(
+        string serviceId, SubmitApplication request, [FromHeader(Name = IdempotencyHeader)] string? idempotencyKey, DefinitionCatalog catalog, HttpContext context)
+    {
+        if (catalog.Latest(serviceId) is null) return Problems.Problems.NotFound(context, $"There is no service '{serviceId}'.");
+        // Only staff who work cases submit for a citizen (channel counter); an auditor changes nothing, a party only answers.
+        var staff = context.User.StaffCaller();
+        if (Access.RefuseSubmissionBy(staff, context) is { } refused) return refused;
+        if (RequestValidation.Check(SubmitApplication.Rules, request, context) is { } invalid) return invalid;
+        if (idempotencyKey is not null && (idempotencyKey.Length is 0 or > 200 || idempotencyKey.Any(c => c < 0x21 || c > 0x7e)))
+            return Problems.Problems.Invalid(context, [new FieldError(IdempotencyHeader, "idempotency-key", "Use 1 to 200 visible ASCII characters, e.g. a UUID.")], "The request is invalid.");
+        if (request.OnBehalfOf is not null && staff is null)
+            return Problems.Problems.Invalid(context, [new FieldError("onBehalfOf", "staff-only", "Only staff submit on behalf of someone; leave 'onBehalfOf' out.")], "The request is invalid.");
+        return null;
+    }
 
     [WolverinePost("/api/services/{serviceId}/cases", OperationId = "submitApplication")]
     [EndpointSummary("Submit an application; answers with the case number and the tracking code (shown once).")]
@@ -51,26 +86,13 @@ public static class SubmitApplicationEndpoint
     [ProducesResponseType<ProblemDetails>(422, "application/problem+json")]
     [Consumes(typeof(SubmitApplication), "application/json")]
     public static async Task<IResult> Post(
-        string serviceId, [FromHeader(Name = IdempotencyHeader)] string? idempotencyKey,
-        DefinitionCatalog catalog, IQuerySession session, SubmissionWriter writer, CaseNumbers numbers, EngineSecrets secrets, PublishedVersions published,
-        PersonalDataVault vault, TimeProvider time, HttpContext context, CancellationToken ct)
+        string serviceId, SubmitApplication body, [FromHeader(Name = IdempotencyHeader)] string? idempotencyKey,
+        DefinitionCatalog catalog, IQuerySession session, SubmissionWriter writer, CaseWriter cases, CaseNumbers numbers, EngineSecrets secrets,
+        PublishedVersions published, TimeProvider time, HttpContext context, CancellationToken ct)
     {
-        var definition = catalog.Latest(serviceId);
-        if (definition is null) return Problems.Problems.NotFound(context, $"There is no service '{serviceId}'.");
-        // Only staff who work cases submit for a citizen (channel counter); an auditor changes nothing, a party only answers.
-        if (Access.RefuseSubmissionBy(context.User.StaffCaller(), context) is { } refused) return refused;
-        var (request, malformed) = await RequestBodies.ReadAsync(context);
-        if (malformed is not null) return malformed;
-        var shapeErrors = new List<FieldError>();
-        var body = RequestBodies.Submission(request, shapeErrors);
-        if (body is null) return Problems.Problems.Invalid(context, shapeErrors, "The request is invalid.");
-        var language = body?.Language ?? "de";
-        if (language is not ("de" or "en"))
-            return Problems.Problems.Invalid(context, [new FieldError("language", "allowed-values", "Use 'de' or 'en'.")], "The request is invalid.");
-        if (idempotencyKey is not null && (idempotencyKey.Length is 0 or > 200 || idempotencyKey.Any(c => c < 0x21 || c > 0x7e)))
-            return Problems.Problems.Invalid(context, [new FieldError(IdempotencyHeader, "idempotency-key", "Use 1 to 200 visible ASCII characters, e.g. a UUID.")], "The request is invalid.");
-
-        var data = body?.Data ?? new JsonObject();
+        var definition = catalog.Latest(serviceId)!;
+        var language = body.Language ?? "de";
+        var data = body.Data ?? new JsonObject();
         var requestHash = Hash(data.ToJsonString() + "\n" + language);
         var receiptId = idempotencyKey is null ? null : Hash($"{serviceId}\n{idempotencyKey}");
         if (receiptId is not null && await session.LoadAsync<SubmissionReceipt>(receiptId, ct) is { } earlier)
@@ -82,11 +104,9 @@ public static class SubmitApplicationEndpoint
         // becomes part of the (sealed) applicant, never of the actor, which stays the anonymous citizen.
         var staff = context.User.StaffCaller();
         var account = staff is null ? context.User.Citizen() : null;
-        if (body!.OnBehalfOf is not null && staff is null)
-            return Problems.Problems.Invalid(context, [new FieldError("onBehalfOf", "staff-only", "Only staff submit on behalf of someone; leave 'onBehalfOf' out.")], "The request is invalid.");
         var actor = staff is null ? Actor.AnonymousCitizen() : staff.AsActor() with { Channel = Channels.Counter };
         var applicant = account is not null ? ApplicantIdentity.ForAccount(account.Issuer, account.Subject, account.Name)
-            : body.OnBehalfOf is { } person ? ApplicantIdentity.ForAssisted(person.Name, person.IdentifiedBy)
+            : body.OnBehalfOf is { Name: { } name } person ? ApplicantIdentity.ForAssisted(name.Trim(), string.IsNullOrWhiteSpace(person.IdentifiedBy) ? null : person.IdentifiedBy.Trim())
             : null;
         var now = time.GetUtcNow();
         var today = BerlinClock.DateOf(now);
@@ -101,16 +121,13 @@ public static class SubmitApplicationEndpoint
             CaseNumber = caseNumber, TrackingCodeHash = TrackingCodes.Hash(trackingCode), Applicant = applicant,
         };
 
-        var stamp = CaseSessions.StampOf(definition, context);
+        var cause = CaseCause.Of(context);
         var ownerAccount = account is null ? ((string, string)?)null : (account.Issuer, account.Subject);
         // Written together with the submissions that arrive meanwhile (one transaction for all); answered once committed.
         var write = new SubmissionWriter.Write(async (s, bus) =>
         {
-            // The case's own key, stored with its first event; the personal values go into the log sealed with it.
-            var key = vault.Create(s, caseNumber, ownerAccount, now);
-            stamp.Apply(CaseChain.StartStream(s, caseNumber, PersonalData.SealEvent(submitted, definition, key)));
-            // The due-soon and overdue escalations (and the initial state's timers), stored with the submission.
-            await CaseTimerSchedule.ScheduleAsync(bus, CaseTimers.Plan(definition, Case.Create(submitted), [submitted]), now);
+            // The case with its own key; the personal values go into the log sealed with it.
+            await cases.StartAsync(s, bus, definition, submitted, ownerAccount, cause, now);
             if (receiptId is not null) s.Insert(new SubmissionReceipt(receiptId, caseNumber, requestHash, now));
             published.RecordOnFirstUse(s, definition);
         });

@@ -2,6 +2,7 @@ using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Vorgang.Api.Features.Casework;
 using Vorgang.Api.Features.Privacy;
+using Vorgang.Api.Problems;
 using Vorgang.Projections.Forecasts;
 using Vorgang.Projections.Views;
 using Vorgang.Workflows.Cases;
@@ -57,6 +58,31 @@ public static class TrackCaseEndpoints
         return Results.Ok(await CitizenCases.AccessesAsync(session, caseNumber, CitizenCases.PreferredLanguage(context, lang) ?? state.Language, ct));
     }
 
+    /// <summary>The citizen view after an action, read back from the stream just written (read-your-writes).</summary>
+    public static async Task<IResult> RespondAsync(
+        IQuerySession session, DefinitionCatalog catalog, CitizenOutlooks outlooks, PersonalDataVault vault, TimeProvider time, HttpContext context,
+        string caseNumber, CancellationToken ct)
+    {
+        var loaded = await CitizenCases.LoadAsync(session, caseNumber, ct);
+        var view = await CitizenCases.ViewAsync(loaded, vault.Open(loaded.Key), catalog, outlooks, PreferredLanguage(context), time.Today(), ct);
+        return view is null ? NotFound(context) : Results.Ok(view);
+    }
+
+    private static string? PreferredLanguage(HttpContext context) => CitizenCases.PreferredLanguage(context);
+
+    internal static IResult NotFound(HttpContext context)
+    {
+        // Every such answer counts towards the lockout of the number and of the client (TrackingLockout), case or no case.
+        TrackingLockout.MarkFailed(context);
+        return Problems.Problems.NotFound(context, "No case matches this case number and tracking code. Check both and try again.");
+    }
+}
+
+/// <summary>A citizen holding the tracking code takes an action on their case: provides information, books, withdraws.</summary>
+public static class TakeCitizenActionEndpoint
+{
+    public static IResult? Validate(ActionRequest request, HttpContext context) => RequestValidation.Check(ActionRequest.Rules, request, context);
+
     [WolverinePost("/api/track/{caseNumber}/actions/{actionId}", OperationId = "takeCitizenAction")]
     [EndpointSummary("A citizen action on their case, e.g. providing information or withdrawing.")]
     [EndpointDescription("Takes one of the citizen actions the case offers now (the `actions` of the citizen view) at the `expectedVersion` the citizen last saw, with the action's `input`, and answers the new citizen view. A stale version is `409 version-conflict` with `currentVersion`; an action not possible now is `422`.")]
@@ -70,33 +96,14 @@ public static class TrackCaseEndpoints
     [TrackingLockout]
     [Consumes(typeof(ActionRequest), "application/json")]
     public static async Task<IResult> Post(
-        string caseNumber, string actionId, [FromHeader(Name = TrackingCodeHeader)] string? trackingCode,
-        IDocumentSession session, IMessageBus bus, DefinitionCatalog catalog, CitizenOutlooks outlooks, PersonalDataVault vault, TimeProvider time,
-        HttpContext context, CancellationToken ct)
+        string caseNumber, string actionId, [FromHeader(Name = TrackCaseEndpoints.TrackingCodeHeader)] string? trackingCode,
+        ActionRequest request, CaseWriter writer, IDocumentSession session, IMessageBus bus, DefinitionCatalog catalog, CitizenOutlooks outlooks,
+        PersonalDataVault vault, TimeProvider time, HttpContext context, CancellationToken ct)
     {
         var caller = new Caller($"citizen:{caseNumber}", Roles.Citizen, "", null, Channels.Online);
-        return await CaseSessions.TakeActionAsync(session, bus, catalog, time, context, caseNumber, actionId, caller,
-            authorize: (state, definition) => state is not null && definition is not null && TrackingCodes.Matches(trackingCode, state.TrackingCodeHash) ? null : NotFound(context),
-            respond: (_, _) => RespondAsync(session, catalog, outlooks, vault, time, context, caseNumber, ct),
+        return await CaseActions.TakeAsync(writer, session, bus, context, caseNumber, actionId, request, caller,
+            authorize: (state, definition) => state is not null && definition is not null && TrackingCodes.Matches(trackingCode, state.TrackingCodeHash) ? null : TrackCaseEndpoints.NotFound(context),
+            respond: (_, _) => TrackCaseEndpoints.RespondAsync(session, catalog, outlooks, vault, time, context, caseNumber, ct),
             ct);
-    }
-
-    /// <summary>The citizen view after an action, read back from the stream just written (read-your-writes).</summary>
-    public static async Task<IResult> RespondAsync(
-        IQuerySession session, DefinitionCatalog catalog, CitizenOutlooks outlooks, PersonalDataVault vault, TimeProvider time, HttpContext context,
-        string caseNumber, CancellationToken ct)
-    {
-        var loaded = await CitizenCases.LoadAsync(session, caseNumber, ct);
-        var view = await CitizenCases.ViewAsync(loaded, vault.Open(loaded.Key), catalog, outlooks, PreferredLanguage(context), time.Today(), ct);
-        return view is null ? NotFound(context) : Results.Ok(view);
-    }
-
-    private static string? PreferredLanguage(HttpContext context) => CitizenCases.PreferredLanguage(context);
-
-    private static IResult NotFound(HttpContext context)
-    {
-        // Every such answer counts towards the lockout of the number and of the client (TrackingLockout), case or no case.
-        TrackingLockout.MarkFailed(context);
-        return Problems.Problems.NotFound(context, "No case matches this case number and tracking code. Check both and try again.");
     }
 }
