@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
@@ -29,7 +28,7 @@ public sealed class OperationConventions : IOpenApiOperationTransformer
     /// <summary>Route parameters that name something that may not exist, so the operation can answer 404.</summary>
     private static readonly string[] LookedUp = ["serviceId", "caseNumber", "actionId"];
 
-    public async Task TransformAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
+    public Task TransformAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
     {
         var document = context.Document ?? throw new InvalidOperationException("The operation has no document.");
         var description = context.Description;
@@ -72,9 +71,10 @@ public sealed class OperationConventions : IOpenApiOperationTransformer
                 new OpenApiResponseReference(DocumentConventions.ProblemResponses[status], document);
         }
 
-        if (post) await RequestBodyAsync(operation, context, cancellationToken);
+        if (post) RequestBody(operation, context);
         Parameters(operation);
         SpecialResponses(operation, document);
+        return Task.CompletedTask;
     }
 
     private static List<OpenApiSecurityRequirement> Security(OpenApiDocument document, bool staff, bool citizen, bool tracking, bool tokenOptional)
@@ -96,29 +96,12 @@ public sealed class OperationConventions : IOpenApiOperationTransformer
         return requirements;
     }
 
-    /// <summary>
-    /// The body the endpoint reads: its bound type once the endpoint binds one, until then the type it declares it
-    /// consumes. Every body gets examples of its own.
-    /// </summary>
-    private static async Task RequestBodyAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken ct)
+    /// <summary>The body the endpoint binds (described by the framework from its record) gets examples of its own.</summary>
+    private static void RequestBody(OpenApiOperation operation, OpenApiOperationTransformerContext context)
     {
-        var description = context.Description;
-        var bodyType = description.ParameterDescriptions.FirstOrDefault(p => p.Source == BindingSource.Body)?.Type
-            ?? description.ActionDescriptor.EndpointMetadata.OfType<IAcceptsMetadata>().Select(a => a.RequestType).FirstOrDefault(t => t is not null);
-        if (bodyType is null) return;
-        if (operation.RequestBody is null)
-        {
-            // A component of its own, as the framework makes it for a bound body: one client type per request type.
-            var document = context.Document!;
-            if (document.Components?.Schemas?.ContainsKey(bodyType.Name) != true)
-                document.AddComponent<IOpenApiSchema>(bodyType.Name, await context.GetOrCreateSchemaAsync(bodyType, null, ct));
-            operation.RequestBody = new OpenApiRequestBody
-            {
-                Required = true,
-                Content = new Dictionary<string, OpenApiMediaType> { ["application/json"] = new() { Schema = new OpenApiSchemaReference(bodyType.Name, document) } },
-            };
-        }
-        if (operation.RequestBody is not OpenApiRequestBody body || body.Content is null) return;
+        var bodyType = context.Description.ParameterDescriptions.FirstOrDefault(p => p.Source == BindingSource.Body)?.Type;
+        if (bodyType is null || operation.RequestBody is not OpenApiRequestBody body || body.Content is null) return;
+        body.Required = true;
         foreach (var media in body.Content.Values.OfType<OpenApiMediaType>())
         {
             media.Examples = Examples(bodyType, context.ApplicationServices);
