@@ -17,6 +17,9 @@ public sealed partial class ApiReferenceTests(AppFixture app) : ApiTest(app)
     [GeneratedRegex("""import\s*(?:\{[^}]*\}\s*from\s*)?["']([^"']+)["']""")]
     private static partial Regex ModuleImport();
 
+    [GeneratedRegex("<script[^>]*>")]
+    private static partial Regex ScriptTag();
+
     [GeneratedRegex("""https?://|//[a-z0-9.-]+\.[a-z]{2,}""", RegexOptions.IgnoreCase)]
     private static partial Regex OtherHost();
 
@@ -54,6 +57,9 @@ public sealed partial class ApiReferenceTests(AppFixture app) : ApiTest(app)
         var page = await Host.Get("/api/reference/");
         Assert.Contains("\"withDefaultFonts\":false", page.Text);
         Assert.Contains("\"telemetry\":false", page.Text);
+        // Scalar's AI chat and developer toolbar are services of its own servers.
+        Assert.Contains("\"agent\":{\"disabled\":true}", page.Text);
+        Assert.Contains("\"showDeveloperTools\":\"never\"", page.Text);
         Assert.DoesNotContain("proxy", page.Text, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("\"url\":\"openapi/v1.json\"", page.Text);
         // The initialiser resolves the document's address against the engine's origin, not against another host.
@@ -73,8 +79,16 @@ public sealed partial class ApiReferenceTests(AppFixture app) : ApiTest(app)
         foreach (var fetch in new[] { "script-src", "style-src", "img-src", "font-src", "connect-src" })
         {
             Assert.Contains("'self'", directives[fetch]);
-            Assert.All(directives[fetch], source => Assert.True(source is "'self'" or "'unsafe-inline'" or "data:" or "blob:", $"{fetch} allows {source}"));
+            Assert.All(directives[fetch], source => Assert.True(
+                source is "'self'" or "data:" or "blob:" || (fetch == "style-src" && source == "'unsafe-inline'") || (fetch == "script-src" && source.StartsWith("'nonce-", StringComparison.Ordinal)),
+                $"{fetch} allows {source}"));
         }
+        // Inline script runs only with this response's nonce, which every script tag of the page carries.
+        var nonce = Assert.Single(directives["script-src"], source => source.StartsWith("'nonce-", StringComparison.Ordinal))["'nonce-".Length..^1];
+        var scripts = ScriptTag().Matches(page.Text);
+        Assert.NotEmpty(scripts);
+        Assert.All(scripts, tag => Assert.Contains($"nonce=\"{nonce}\"", tag.Value));
+        Assert.NotEqual(nonce, (await Host.Get("/api/reference/")).Header("Content-Security-Policy")!.Split("'nonce-")[1].Split('\'')[0]);
         Assert.Equal(["'none'"], directives["frame-ancestors"]);
         Assert.Equal("DENY", page.Header("X-Frame-Options"));
 
