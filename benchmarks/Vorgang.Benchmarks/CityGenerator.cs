@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Vorgang.Workflows.Cases;
 using Vorgang.Workflows.Definitions;
+using Vorgang.Workflows.Deadlines;
 
 namespace Vorgang.Benchmarks;
 

@@ -8,6 +8,7 @@ using Vorgang.Api.Security;
 using Vorgang.Benchmarks;
 using Vorgang.Workflows.Cases;
 using Vorgang.Workflows.Definitions;
+using Vorgang.Workflows.Deadlines;
 
 // The city-scale benchmark: one command, everything on this machine, every figure next to a pgbench baseline
 // measured in the same run on the same PostgreSQL. See docs/benchmarks.md.

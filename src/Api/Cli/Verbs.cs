@@ -2,6 +2,7 @@ using Vorgang.Api.Hosting;
 using Vorgang.Api.Security;
 using Vorgang.Workflows.Cases;
 using Vorgang.Workflows.Definitions;
+using Vorgang.Workflows.Deadlines;
 
 namespace Vorgang.Api.Cli;
 

@@ -1,5 +1,6 @@
 using Vorgang.Workflows.Cases;
 using Vorgang.Workflows.Definitions;
+using Vorgang.Workflows.Deadlines;
 
 namespace Vorgang.Api.Hosting;
 

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Marten;
 using Vorgang.Workflows.Cases;
 using Vorgang.Workflows.Definitions;
+using Vorgang.Workflows.Deadlines;
 
 namespace Vorgang.Api.Hosting;
 

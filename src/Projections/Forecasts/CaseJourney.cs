@@ -1,5 +1,6 @@
 using Marten.Events.Aggregation;
 using Vorgang.Workflows.Cases;
+using Vorgang.Workflows.Deadlines;
 
 namespace Vorgang.Projections.Forecasts;
 

@@ -1,7 +1,7 @@
 using Vorgang.Projections.Queues;
 using Vorgang.Workflows.Cases;
 using Vorgang.Workflows.Definitions;
-using Vorgang.Workflows.Forecasts;
+using Vorgang.Workflows.Deadlines;
 
 namespace Vorgang.Projections.Forecasts;
 

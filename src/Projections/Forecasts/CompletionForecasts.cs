@@ -3,7 +3,7 @@ using Npgsql;
 using Vorgang.Projections.Caching;
 using Vorgang.Workflows.Cases;
 using Vorgang.Workflows.Definitions;
-using Vorgang.Workflows.Forecasts;
+using Vorgang.Workflows.Deadlines;
 
 namespace Vorgang.Projections.Forecasts;
 

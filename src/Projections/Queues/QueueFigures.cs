@@ -36,17 +36,10 @@ public sealed class QueueFigures(IDocumentStore store, NpgsqlDataSource dataSour
 
     private async Task<QueueCounts> LoadCountsAsync(string team, DateOnly today, CancellationToken ct)
     {
-        var tightUntil = WorkingDays.Add(today, 2);
+        var tightUntil = RiskBands.TightUntil(today);
         await using var command = dataSource.CreateCommand(
             $"""
-            select state,
-                   case when due_on is null then '{RiskBands.NoDeadline}'
-                        when clock_stopped then '{RiskBands.Paused}'
-                        when due_on < $2 then '{RiskBands.Overdue}'
-                        when start_by < $2 then '{RiskBands.Late}'
-                        when start_by <= $3 then '{RiskBands.Tight}'
-                        else '{RiskBands.OnTrack}' end,
-                   count(*)::int
+            select state, {RiskBands.SqlCase}, count(*)::int
             from {Table} where team = $1 and is_open group by 1, 2
             """);
         command.Parameters.AddWithValue(team);

@@ -2,7 +2,7 @@ using JasperFx.Events;
 using Marten.Events.Aggregation;
 using Vorgang.Workflows.Cases;
 using Vorgang.Workflows.Definitions;
-using Vorgang.Workflows.Forecasts;
+using Vorgang.Workflows.Deadlines;
 
 namespace Vorgang.Projections.Queues;
 
@@ -40,21 +40,57 @@ public sealed record QueueItem
     public DateOnly OrderDueOn => DueOn ?? DateOnly.MaxValue;
 }
 
+/// <summary>
+/// How close a case is to missing its due date, as words (never colour alone). The rule is stated here once, in the
+/// three forms the engine needs it — in memory (<see cref="Of"/>), as a query filter (<see cref="Where"/>) and as the SQL
+/// of the team's counts (<see cref="SqlCase"/>); <c>QueueRiskTests</c> checks that the three agree.
+/// Paused: the clock is stopped while the office waits for the citizen. Overdue: the due date has passed. Late: work
+/// should have gone on earlier than the norms allow (<see cref="QueueItem.StartBy"/> has passed). Tight: within two
+/// working days of that. The first band that applies is the case's band.
+/// </summary>
 public static class RiskBands
 {
     public const string Overdue = "overdue", Late = "late", Tight = "tight", OnTrack = "on-track", Paused = "paused", NoDeadline = "no-deadline";
     public static readonly IReadOnlyList<string> All = [Overdue, Late, Tight, OnTrack, Paused, NoDeadline];
 
-    /// <summary>Paused: the clock is stopped while the office waits for the citizen. Overdue: the due date has passed. Late: work should have been finished earlier than the norms allow. Tight: within two working days of that.</summary>
+    /// <summary>The last day that still counts as tight.</summary>
+    public static DateOnly TightUntil(DateOnly today) => WorkingDays.Add(today, 2);
+
     public static string Of(QueueItem item, DateOnly today) => item switch
     {
         { DueOn: null } => NoDeadline,
         { ClockStopped: true } => Paused,
         { DueOn: { } due } when due < today => Overdue,
         { StartBy: { } start } when start < today => Late,
-        { StartBy: { } start } when start <= WorkingDays.Add(today, 2) => Tight,
+        { StartBy: { } start } when start <= TightUntil(today) => Tight,
         _ => OnTrack,
     };
+
+    /// <summary>The cases of one band (a filter of the queue). <see cref="QueueItem.StartBy"/> is set exactly when there is a due date and the clock runs.</summary>
+    public static IQueryable<QueueItem> Where(IQueryable<QueueItem> query, string band, DateOnly today)
+    {
+        var tightUntil = TightUntil(today);
+        return band switch
+        {
+            NoDeadline => query.Where(x => x.DueOn == null),
+            Paused => query.Where(x => x.DueOn != null && x.ClockStopped),
+            Overdue => query.Where(x => x.DueOn < today && !x.ClockStopped),
+            Late => query.Where(x => x.DueOn >= today && x.StartBy < today),
+            Tight => query.Where(x => x.DueOn >= today && x.StartBy >= today && x.StartBy <= tightUntil),
+            OnTrack => query.Where(x => x.DueOn >= today && x.StartBy > tightUntil),
+            _ => throw new ArgumentOutOfRangeException(nameof(band), band, "Not a risk band."),
+        };
+    }
+
+    /// <summary>The band as SQL over the queue table's columns, with <c>$2</c> today and <c>$3</c> <see cref="TightUntil"/>.</summary>
+    public const string SqlCase = $"""
+        case when due_on is null then '{NoDeadline}'
+             when clock_stopped then '{Paused}'
+             when due_on < $2 then '{Overdue}'
+             when start_by < $2 then '{Late}'
+             when start_by <= $3 then '{Tight}'
+             else '{OnTrack}' end
+        """;
 }
 
 /// <remarks>Needs the definitions to know each state's remaining service norm.</remarks>

@@ -1,4 +1,5 @@
 using Vorgang.Workflows.Cases;
+using Vorgang.Workflows.Deadlines;
 
 namespace Vorgang.Projections.Statistics;
 

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Vorgang.Workflows.Deadlines;
 
 namespace Vorgang.Workflows.Cases;
 

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Vorgang.Api.Features.Submitting;
 using Vorgang.Tests.Infrastructure;
 using Vorgang.Workflows.Cases;
+using Vorgang.Workflows.Deadlines;
 
 namespace Vorgang.Tests.Api;
 

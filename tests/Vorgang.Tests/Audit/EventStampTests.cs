@@ -3,6 +3,7 @@ using Vorgang.Tests.Api;
 using Vorgang.Tests.Deadlines;
 using Vorgang.Tests.Infrastructure;
 using Vorgang.Workflows.Cases;
+using Vorgang.Workflows.Deadlines;
 
 namespace Vorgang.Tests.Audit;
 

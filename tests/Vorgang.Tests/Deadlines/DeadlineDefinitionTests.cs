@@ -1,5 +1,6 @@
 using Vorgang.Tests.Definitions;
 using Vorgang.Workflows.Definitions;
+using Vorgang.Workflows.Deadlines;
 
 namespace Vorgang.Tests.Deadlines;
 

@@ -4,6 +4,7 @@ using Vorgang.Api.Features.Submitting;
 using Vorgang.Tests.Infrastructure;
 using Vorgang.Tests.Services;
 using Vorgang.Workflows.Cases;
+using Vorgang.Workflows.Deadlines;
 
 namespace Vorgang.Tests.Deadlines;
 

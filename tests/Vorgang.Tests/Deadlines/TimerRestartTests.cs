@@ -8,6 +8,7 @@ using Vorgang.Api.Security;
 using Vorgang.Tests.Infrastructure;
 using Vorgang.Workflows.Cases;
 using Wolverine;
+using Vorgang.Workflows.Deadlines;
 
 namespace Vorgang.Tests.Deadlines;
 

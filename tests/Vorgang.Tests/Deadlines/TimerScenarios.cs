@@ -6,6 +6,7 @@ using Vorgang.Tests.Infrastructure;
 using Vorgang.Workflows.Cases;
 using Wolverine.Persistence.Durability.ScheduledMessageManagement;
 using Wolverine.Runtime;
+using Vorgang.Workflows.Deadlines;
 
 namespace Vorgang.Tests.Deadlines;
 

@@ -1,4 +1,4 @@
-using Vorgang.Workflows.Calendar;
+using Vorgang.Workflows.Deadlines;
 using Vorgang.Workflows.Cases;
 
 namespace Vorgang.Tests.Deadlines;

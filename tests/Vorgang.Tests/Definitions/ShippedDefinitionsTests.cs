@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Vorgang.Api.Cli;
 using Vorgang.Workflows.Cases;
 using Vorgang.Workflows.Definitions;
+using Vorgang.Workflows.Deadlines;
 
 namespace Vorgang.Tests.Definitions;
 

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Vorgang.Tests.Definitions;
 using Vorgang.Workflows.Cases;
 using Vorgang.Workflows.Definitions;
+using Vorgang.Workflows.Deadlines;
 
 namespace Vorgang.Tests.Engine;
 

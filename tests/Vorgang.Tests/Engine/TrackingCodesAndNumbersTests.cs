@@ -1,6 +1,7 @@
 using System.Text;
 using Vorgang.Workflows.Cases;
 using Vorgang.Workflows.Definitions;
+using Vorgang.Workflows.Deadlines;
 
 namespace Vorgang.Tests.Engine;
 

@@ -1,5 +1,6 @@
 using Vorgang.Tests.Infrastructure;
 using Vorgang.Workflows.Cases;
+using Vorgang.Workflows.Deadlines;
 
 namespace Vorgang.Tests.Forecasts;
 

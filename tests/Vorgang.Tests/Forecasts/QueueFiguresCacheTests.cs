@@ -5,6 +5,7 @@ using Vorgang.Projections.Forecasts;
 using Vorgang.Projections.Queues;
 using Vorgang.Tests.Infrastructure;
 using Vorgang.Workflows.Cases;
+using Vorgang.Workflows.Deadlines;
 
 namespace Vorgang.Tests.Forecasts;
 

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Vorgang.Tests.Infrastructure;
 using Vorgang.Workflows.Cases;
+using Vorgang.Workflows.Deadlines;
 
 namespace Vorgang.Tests.Forecasts;
 
@@ -114,5 +115,25 @@ public sealed class QueueRiskTests(AppFixture app) : ApiTest(app)
         // In review only 3 working days of work remain: the case can make its due date again.
         await Host.Act("2026-800010", Anna, "start-review");
         Assert.Equal("tight", (string)(await Queue())["items"]![0]!["risk"]!);
+    }
+
+    [Fact]
+    public async Task The_band_of_a_case_is_the_same_in_the_list_in_the_filter_and_in_the_counts()
+    {
+        await GivenCasesAtEveryRisk();
+        var at = DateTimeOffset.UtcNow.AddDays(-30);
+        await App.AddOpenCase(History.Submitted("2026-800006", at, dueOn: null));                       // no deadline
+        await App.AddOpenCase(History.Submitted("2026-800007", at, WorkingDays.Subtract(Today, 2)),       // paused, though past its date
+            new DeadlineSuspended("2026-800007", "request-information", "submitted", WorkingDays.Subtract(Today, 2), Today.AddDays(-3), at.AddDays(1)));
+
+        var all = await Queue();
+        var listed = all["items"]!.AsArray().GroupBy(i => (string)i!["risk"]!).ToDictionary(g => g.Key, g => g.Select(i => (string)i!["caseNumber"]!).ToHashSet());
+        foreach (var band in Vorgang.Projections.Queues.RiskBands.All)
+        {
+            var filtered = (await Queue($"?risk={band}"))["items"]!.AsArray().Select(i => (string)i!["caseNumber"]!).ToHashSet();
+            Assert.True(filtered.Count > 0, $"no case in band {band}");
+            Assert.Equal(listed[band], filtered);
+            Assert.Equal(filtered.Count, (int)all["counts"]!["byRisk"]![band]!);
+        }
     }
 }

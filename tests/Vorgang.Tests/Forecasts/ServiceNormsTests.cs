@@ -1,5 +1,5 @@
 using Vorgang.Tests.Definitions;
-using Vorgang.Workflows.Forecasts;
+using Vorgang.Workflows.Deadlines;
 
 namespace Vorgang.Tests.Forecasts;
 

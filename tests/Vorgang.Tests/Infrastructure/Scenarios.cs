@@ -18,18 +18,13 @@ public static class Scenarios
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     /// <summary>A request with a raw body and headers; returns status and parsed JSON (null for an empty body).</summary>
+    /// <summary>A request as a tuple, for tests that deconstruct it; the same request as <see cref="Api.ApiAssertions.Call"/>.</summary>
     public static async Task<(int Status, JsonNode? Body, HttpResponseMessage Response)> Send(
         this IAlbaHost host, HttpMethod method, string url, string? body = null, string? token = null,
         IDictionary<string, string>? headers = null, string contentType = "application/json")
     {
-        var client = host.Server.CreateClient();
-        using var request = new HttpRequestMessage(method, url);
-        if (body is not null) request.Content = new StringContent(body, Encoding.UTF8, new MediaTypeHeaderValue(contentType));
-        if (token is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        foreach (var (name, value) in headers ?? new Dictionary<string, string>()) request.Headers.TryAddWithoutValidation(name, value);
-        var response = await client.SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
-        return ((int)response.StatusCode, text.Length == 0 ? null : JsonNode.Parse(text), response);
+        var response = await Api.ApiAssertions.Call(host, method, url, body, token, headers, contentType);
+        return (response.Status, response.Json, response.Response);
     }
 
     public static async Task<JsonObject> Example(this IAlbaHost host, string serviceId)

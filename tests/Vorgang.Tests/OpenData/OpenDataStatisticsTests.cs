@@ -5,6 +5,7 @@ using Npgsql;
 using Vorgang.Projections.Statistics;
 using Vorgang.Tests.Infrastructure;
 using Vorgang.Workflows.Cases;
+using Vorgang.Workflows.Deadlines;
 
 namespace Vorgang.Tests.OpenData;
 

@@ -10,6 +10,7 @@ using Vorgang.Projections.Statistics;
 using Vorgang.Tests.Deadlines;
 using Vorgang.Tests.Infrastructure;
 using Vorgang.Workflows.Cases;
+using Vorgang.Workflows.Deadlines;
 
 namespace Vorgang.Tests.Privacy;
 

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Vorgang.Tests.Infrastructure;
 using Vorgang.Workflows.Cases;
+using Vorgang.Workflows.Deadlines;
 
 namespace Vorgang.Tests.Services;
 

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Alba;
 using Vorgang.Tests.Infrastructure;
 using Vorgang.Workflows.Cases;
+using Vorgang.Workflows.Deadlines;
 
 namespace Vorgang.Tests.Services;
 

@@ -7,12 +7,13 @@ using Vorgang.Api.Features.Tracking;
 using Vorgang.Api.Problems;
 using Vorgang.Api.Security;
 using Vorgang.Projections.Forecasts;
-using Vorgang.Projections.Views;
+using Vorgang.Api.Views;
 using Vorgang.Workflows.Cases;
 using Vorgang.Workflows.Definitions;
 using Vorgang.Workflows.Privacy;
 using Wolverine;
 using Wolverine.Http;
+using Vorgang.Workflows.Deadlines;
 
 namespace Vorgang.Api.Features.Accounts;
 

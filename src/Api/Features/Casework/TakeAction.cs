@@ -5,11 +5,12 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Vorgang.Api.Problems;
 using Vorgang.Api.Security;
-using Vorgang.Projections.Views;
+using Vorgang.Api.Views;
 using Vorgang.Workflows.Cases;
 using Vorgang.Workflows.Definitions;
 using Wolverine;
 using Wolverine.Http;
+using Vorgang.Workflows.Deadlines;
 
 namespace Vorgang.Api.Features.Casework;
 

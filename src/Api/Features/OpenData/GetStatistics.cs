@@ -44,7 +44,7 @@ public static class GetStatisticsEndpoint
         if (csv is null) errors.Add(new("format", "one-of", "Choose 'json' or 'csv'."));
         if (errors.Count > 0) return Problems.Problems.Invalid(context, errors, "The request is invalid.");
 
-        var (submitted, completed) = await OpenDataStatistics.LoadAsync(store, dataSource, service, ct);
+        var (submitted, completed) = await StatisticsQueries.LoadAsync(store, dataSource, service, ct);
         var rows = OpenDataStatistics.Publish(kind!.Value, submitted, completed);
         var headers = context.Response.Headers;
         // The figures move slowly and come from a read model that may lag anyway: let caches share them for a while.

@@ -6,6 +6,7 @@ using Vorgang.Projections.Queues;
 using Vorgang.Workflows.Cases;
 using Vorgang.Workflows.Definitions;
 using Wolverine.Http;
+using Vorgang.Workflows.Deadlines;
 
 namespace Vorgang.Api.Features.Queues;
 
@@ -59,7 +60,6 @@ public static class GetQueueEndpoint
         if (errors.Count > 0) return Problems.Problems.Invalid(context, errors, "The request is invalid.");
 
         var today = time.Today();
-        var tightUntil = WorkingDays.Add(today, 2);
         var query = session.Query<QueueItem>().Where(x => x.Team == team && x.IsOpen);
         if (service is not null) query = query.Where(x => x.ServiceId == service);
         if (state is not null) query = query.Where(x => x.State == state);
@@ -72,16 +72,7 @@ public static class GetQueueEndpoint
         };
         if (overdue is true) query = query.Where(x => x.DueOn < today && !x.ClockStopped);
         if (overdue is false) query = query.Where(x => x.DueOn == null || x.DueOn >= today || x.ClockStopped);
-        query = risk switch
-        {
-            RiskBands.Overdue => query.Where(x => x.DueOn < today && !x.ClockStopped),
-            RiskBands.Late => query.Where(x => x.DueOn >= today && x.StartBy < today),
-            RiskBands.Tight => query.Where(x => x.DueOn >= today && x.StartBy >= today && x.StartBy <= tightUntil),
-            RiskBands.OnTrack => query.Where(x => x.DueOn >= today && x.StartBy > tightUntil),
-            RiskBands.Paused => query.Where(x => x.DueOn != null && x.ClockStopped),
-            RiskBands.NoDeadline => query.Where(x => x.DueOn == null),
-            _ => query,
-        };
+        if (risk is not null) query = RiskBands.Where(query, risk, today);
 
         var counts = await figures.CountsAsync(team, today, ct);
         var unfiltered = service is null && state is null && assignee is null && overdue is null && risk is null;

@@ -13,7 +13,7 @@ using Vorgang.Api.Hosting;
 using Vorgang.Api.Problems;
 using Vorgang.Api.Security;
 using Vorgang.Api.Telemetry;
-using Vorgang.Projections.Views;
+using Vorgang.Api.Views;
 using Vorgang.Workflows.Audit;
 using Vorgang.Workflows.Cases;
 using Vorgang.Workflows.Deadlines;

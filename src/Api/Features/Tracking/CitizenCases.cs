@@ -3,7 +3,7 @@ using Marten;
 using Vorgang.Api.Features.Privacy;
 using Vorgang.Projections.Forecasts;
 using Vorgang.Projections.Queues;
-using Vorgang.Projections.Views;
+using Vorgang.Api.Views;
 using Vorgang.Workflows.Audit;
 using Vorgang.Workflows.Cases;
 using Vorgang.Workflows.Definitions;

@@ -4,11 +4,12 @@ using Vorgang.Api.Features.Casework;
 using Vorgang.Api.Features.Privacy;
 using Vorgang.Api.Problems;
 using Vorgang.Projections.Forecasts;
-using Vorgang.Projections.Views;
+using Vorgang.Api.Views;
 using Vorgang.Workflows.Cases;
 using Vorgang.Workflows.Definitions;
 using Wolverine;
 using Wolverine.Http;
+using Vorgang.Workflows.Deadlines;
 
 namespace Vorgang.Api.Features.Tracking;
 

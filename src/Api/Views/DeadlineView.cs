@@ -2,7 +2,7 @@ using Vorgang.Workflows.Cases;
 using Vorgang.Workflows.Deadlines;
 using Vorgang.Workflows.Definitions;
 
-namespace Vorgang.Projections.Views;
+namespace Vorgang.Api.Views;
 
 /// <summary>The legal deadline of a case as staff see it: where the due date stands, whether the clock runs, and how it got there.</summary>
 /// <param name="Period">The definition's <c>legalDeadline</c>, counted from the day of submission.</param>

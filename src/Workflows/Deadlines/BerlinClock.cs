@@ -1,4 +1,4 @@
-namespace Vorgang.Workflows.Cases;
+namespace Vorgang.Workflows.Deadlines;
 
 /// <summary>Deadlines and date rules count in the city's time zone, whatever the server's.</summary>
 public static class BerlinClock

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Vorgang.Workflows.Definitions;
 
-namespace Vorgang.Workflows.Forecasts;
+namespace Vorgang.Workflows.Deadlines;
 
 /// <summary>
 /// What the service norms of a definition promise: the working days from entering a state until the case

@@ -1,6 +1,6 @@
-using Vorgang.Workflows.Calendar;
+using Vorgang.Workflows.Deadlines;
 
-namespace Vorgang.Workflows.Cases;
+namespace Vorgang.Workflows.Deadlines;
 
 /// <summary>
 /// Counting of deadlines in the city's working days: Monday to Friday without Thuringia's public holidays

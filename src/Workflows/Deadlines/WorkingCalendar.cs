@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Collections.Frozen;
 
-namespace Vorgang.Workflows.Calendar;
+namespace Vorgang.Workflows.Deadlines;
 
 /// <summary>A public holiday: its date and its German name.</summary>
 public sealed record Holiday(DateOnly Date, string Name);

@@ -1,8 +1,9 @@
 using System.Text.Json.Nodes;
 using Vorgang.Workflows.Cases;
 using Vorgang.Workflows.Definitions;
+using Vorgang.Workflows.Deadlines;
 
-namespace Vorgang.Projections.Views;
+namespace Vorgang.Api.Views;
 
 public sealed record StatusView(string State, string Text, string? NextStep, bool WaitingForYou);
 
@@ -33,7 +34,7 @@ public sealed record CitizenCaseView(
     IReadOnlyList<ActionView> Actions)
 {
     /// <summary>The expected completion date (with its basis), the place in the queue and a delay notice; null once closed.</summary>
-    public Forecasts.CitizenOutlook? Outlook { get; init; }
+    public Vorgang.Projections.Forecasts.CitizenOutlook? Outlook { get; init; }
 }
 
 public sealed record AssigneeView(string Id, string Name);
