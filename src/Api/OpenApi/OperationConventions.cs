@@ -11,7 +11,7 @@ using Vorgang.Api.Features.Submitting;
 using Vorgang.Api.Features.Tracking;
 using Vorgang.Api.Hosting;
 using Vorgang.Api.Security;
-using Vorgang.Workflows.Cases;
+using Vorgang.Workflows.Deadlines;
 using Vorgang.Workflows.Definitions;
 
 namespace Vorgang.Api.OpenApi;

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using Json.Schema;
 using Microsoft.Extensions.DependencyInjection;
 using Vorgang.Tests.Infrastructure;
-using Vorgang.Workflows.Cases;
+using Vorgang.Workflows.Deadlines;
 using Vorgang.Workflows.Definitions;
 
 namespace Vorgang.Tests.Api;

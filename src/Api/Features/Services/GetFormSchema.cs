@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Mvc;
 using Vorgang.Api.Features.Tracking;
 using Vorgang.Api.Problems;
-using Vorgang.Workflows.Cases;
+using Vorgang.Workflows.Deadlines;
 using Vorgang.Workflows.Definitions;
 using Wolverine.Http;
 
