@@ -14,6 +14,7 @@ using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using Vorgang.Api.Features.Deadlines;
 using Vorgang.Api.Features.Tracking;
+using Vorgang.Api.OpenApi;
 using Vorgang.Api.Problems;
 using Vorgang.Api.Security;
 using Vorgang.Api.Telemetry;
@@ -151,13 +152,7 @@ public static class VorgangSetup
         services.AddCitizenAuth(configuration);
         services.AddTrackingLockout(configuration);
         services.AddHardening(configuration);
-        services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
-        {
-            document.Info.Title = "Vorgang";
-            document.Info.Description = "Event-sourced case handling for a city's online services: service catalogue, submission, citizen tracking, casework and audit.";
-            document.Info.License = new() { Name = "MIT" };
-            return Task.CompletedTask;
-        }));
+        services.AddOpenApi(ApiDocument.Configure);
         // /health: the process answers (liveness; a database outage is no reason to restart the engine, it recovers by
         // itself). /health/ready: PostgreSQL answers too (readiness; route traffic elsewhere meanwhile).
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: [DatabaseHealthCheck.ReadyTag]);
@@ -212,7 +207,8 @@ public static class VorgangSetup
         // Last before the endpoint: only reads that are allowed and within their time limit wait for a turn.
         app.UseMiddleware<ReadAdmission>();
         // The one document there is; any other name would get the OpenAPI middleware's plain-text 404.
-        app.MapOpenApi("/openapi/v1.json");
+        app.MapOpenApi(ApiDocument.Path);
+        app.MapApiReference();
         app.MapHealthChecks("/health", new HealthCheckOptions { Predicate = check => !check.Tags.Contains(DatabaseHealthCheck.ReadyTag) });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(DatabaseHealthCheck.ReadyTag) });
         // Wolverine's HTTP endpoints read and write JSON with the options of ConfigureHttpJsonOptions above.

@@ -171,7 +171,9 @@ public sealed partial class FuzzTests(AppFixture app, ITestOutputHelper output) 
                 if (string.IsNullOrWhiteSpace(problem["rule"] is JsonValue r && r.TryGetValue<string>(out var rule) ? rule : null)) yield return "The problem has no rule";
             }
         }
-        foreach (var marker in FuzzRequests.LeakMarkers.Where(m => text.Contains(m, StringComparison.Ordinal)))
+        // The API reference page's scripts are a library's source code (Scalar's), which names exceptions of its own.
+        var pageScript = status == 200 && mediaType == "text/javascript" && request.Url.StartsWith(Vorgang.Api.OpenApi.ApiReference.Path + "/", StringComparison.Ordinal);
+        foreach (var marker in FuzzRequests.LeakMarkers.Where(m => !pageScript && text.Contains(m, StringComparison.Ordinal)))
             yield return $"The answer names internals ('{marker}')";
         if (!response.Headers.TryGetValues("X-Content-Type-Options", out var nosniff) || !nosniff.Contains("nosniff")) yield return "No X-Content-Type-Options";
         if (response.Headers.Contains("Access-Control-Allow-Origin")) yield return "CORS allowed an origin although none is configured";

@@ -34,6 +34,7 @@ public static class MyCasesEndpoints
 {
     [WolverineGet("/api/me/cases", OperationId = "getMyCases")]
     [EndpointSummary("The signed-in citizen's cases, newest first (citizen account token).")]
+    [EndpointDescription("The cases submitted with this citizen account, newest first, as long as their personal data (and with it the link to the account) exists. Needs a citizen-account token; a staff token is `403`.")]
     [Tags("Citizens")]
     [ProducesResponseType<MyCases>(200)]
     public static async Task<IResult> List(
@@ -54,6 +55,7 @@ public static class MyCasesEndpoints
 
     [WolverineGet("/api/me/cases/{caseNumber}", OperationId = "getMyCase")]
     [EndpointSummary("One of the signed-in citizen's cases: the same view as tracking, without a tracking code.")]
+    [EndpointDescription("The citizen view of one of the account's cases, as `GET /api/track/{caseNumber}` but without a tracking code. Someone else's case answers exactly like one that does not exist (`404`).")]
     [Tags("Citizens")]
     [ProducesResponseType<CitizenCaseView>(200)]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
@@ -70,6 +72,7 @@ public static class MyCasesEndpoints
 
     [WolverineGet("/api/me/cases/{caseNumber}/accesses", OperationId = "getMyCaseAccesses")]
     [EndpointSummary("Who of the office read the signed-in citizen's personal data in this case, and when.")]
+    [EndpointDescription("The recorded reads of the personal data in one of the account's cases, as `GET /api/track/{caseNumber}/accesses`.")]
     [Tags("Citizens")]
     [ProducesResponseType<DataAccesses>(200)]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
@@ -110,6 +113,7 @@ public static class TakeMyCaseActionEndpoint
 
     [WolverinePost("/api/me/cases/{caseNumber}/actions/{actionId}", OperationId = "takeMyCaseAction")]
     [EndpointSummary("A citizen action on one of the signed-in citizen's cases.")]
+    [EndpointDescription("A citizen action on one of the account's cases, as `POST /api/track/{caseNumber}/actions/{actionId}`; answers the new citizen view.")]
     [Tags("Citizens")]
     [ProducesResponseType<CitizenCaseView>(200)]
     [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]

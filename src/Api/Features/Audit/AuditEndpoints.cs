@@ -24,6 +24,7 @@ public static class AuditEndpoints
 {
     [WolverineGet("/api/audit/cases/{caseNumber}/verify", OperationId = "verifyCaseChain")]
     [EndpointSummary("Recompute the case's hash chain from the stored events; names the first broken link.")]
+    [EndpointDescription("Recomputes the case's hash chain from the events as stored: whether it is intact, its head, or the first link that does not hold (`hash-mismatch`, `missing-hash`, `missing-event`, `stream-version-mismatch`). Auditors and admins.")]
     [Tags("Audit")]
     [ProducesResponseType<ChainReport>(200)]
     [ProducesResponseType<ProblemDetails>(403, "application/problem+json")]
@@ -37,6 +38,7 @@ public static class AuditEndpoints
 
     [WolverineGet("/api/audit/verify", OperationId = "verifyAllChains")]
     [EndpointSummary("Recompute every case's hash chain: counts, the broken cases (first 100) and a digest of all chain heads.")]
+    [EndpointDescription("The same for every case: counts, the first 100 broken cases and `headsDigest`, a SHA-256 over every case's chain head to note down outside the database. Reads every event and is not bounded by the request time limit; for a large store use the command-line verb `audit verify`. Auditors and admins.")]
     [Tags("Audit")]
     [ProducesResponseType<ChainSummary>(200)]
     [ProducesResponseType<ProblemDetails>(403, "application/problem+json")]
@@ -50,6 +52,7 @@ public static class AuditEndpoints
 
     [WolverineGet("/api/audit/cases/{caseNumber}/reads", OperationId = "getCaseReads")]
     [EndpointSummary("Every recorded staff read of the case's personal data: who, when, through which endpoint.")]
+    [EndpointDescription("Who read the case's personal data, when, at which version and through which endpoint and query, with the trace id; oldest first. Auditors and admins.")]
     [Tags("Audit")]
     [ProducesResponseType<CaseReads>(200)]
     [ProducesResponseType<ProblemDetails>(403, "application/problem+json")]

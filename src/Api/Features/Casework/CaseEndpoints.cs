@@ -29,6 +29,7 @@ public static class CaseEndpoints
 {
     [WolverineGet("/api/cases/{caseNumber}", OperationId = "getCase")]
     [EndpointSummary("The staff view of a case with the actions the caller may take.")]
+    [EndpointDescription("Form data, computed values, fees, documents, state, team, `version`, assignee, applicant, the legal deadline with its history, and the `allowedActions` for the caller with their input fields. Caseworkers read their team's cases, parties the cases addressed to them, auditors and admins every case; a case the caller may not reach answers exactly like a missing one (`404`). The read of personal data is recorded.")]
     [Tags("Casework")]
     [ProducesResponseType<StaffCaseView>(200)]
     [ProducesResponseType<ProblemDetails>(403, "application/problem+json")]
@@ -46,6 +47,7 @@ public static class CaseEndpoints
 
     [WolverineGet("/api/cases/{caseNumber}/history", OperationId = "getCaseHistory")]
     [EndpointSummary("Every event of the case with actor, channel, correlation and definition version.")]
+    [EndpointDescription("Every event of the case in order: version, sequence, stable type name, time, actor and channel, correlation and causation ids, headers (definition version, hash-chain link) and data, with personal values opened (the read is recorded) or `null` once erased. For caseworkers of the team, auditors and admins; parties are refused (`403`).")]
     [Tags("Audit")]
     [ProducesResponseType<CaseHistory>(200)]
     public static async Task<IResult> History(
@@ -70,6 +72,7 @@ public static class CaseEndpoints
 
     [WolverineGet("/api/cases/{caseNumber}/state", OperationId = "getCaseAsOf")]
     [EndpointSummary("The case as it was at a version or a moment.")]
+    [EndpointDescription("The case rebuilt from its events up to `version` or up to the moment `at` (ISO 8601): the staff view as it was, the moment of its last event, the definition version it was decided under and the due date in force then. The read is recorded.")]
     [Tags("Audit")]
     [ProducesResponseType<CaseAsOf>(200)]
     [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]

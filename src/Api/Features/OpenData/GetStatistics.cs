@@ -17,6 +17,7 @@ public static class GetStatisticsEndpoint
 {
     [WolverineGet("/api/open-data/statistics", OperationId = "getOpenDataStatistics")]
     [EndpointSummary("Open data: submitted and completed cases, processing time (median, 90th percentile, working days) and deadline compliance per service and week or month; counts below 5 withheld.")]
+    [EndpointDescription("Per service and ISO week or month: submitted and completed cases, median and 90th-percentile processing time in working days, and the share completed within the legal deadline. Counts below 5, and figures that would reveal them, are withheld (`null`, `suppressed: true`). JSON, or CSV with `format=csv` or an Accept header that ranks text/csv first. Public; may be cached for five minutes.")]
     [Tags("Open data")]
     [ProducesResponseType<StatisticsTable>(200, "application/json", "text/csv")]
     [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]

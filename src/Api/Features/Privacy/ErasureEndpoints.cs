@@ -47,6 +47,7 @@ public static class ErasureEndpoints
 
     [WolverinePost("/api/admin/cases/{caseNumber}/erasure", OperationId = "eraseCasePersonalData")]
     [EndpointSummary("Erase a final case's personal data now, with a reason (admins).")]
+    [EndpointDescription("Deletes the case's key, so that its personal values read `null` everywhere from then on, and appends the event `personal_data_erased`. Only for final cases (`409 case-not-final` while open); repeating it answers the earlier erasure with `alreadyErased: true` and appends nothing. Admins only.")]
     [Tags("Admin")]
     [ProducesResponseType<ErasureReceipt>(200)]
     [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]

@@ -35,6 +35,7 @@ public static class ServiceCatalogEndpoints
 {
     [WolverineGet("/api/services", OperationId = "listServices")]
     [EndpointSummary("The service catalogue: every service with its latest version.")]
+    [EndpointDescription("Every service with its latest version: id, title and summary (German and English), the responsible team, whether anonymous submissions are allowed, the legal deadline, fees, required documents and the address of its details.")]
     [Tags("Services")]
     public static IReadOnlyList<ServiceSummary> List(DefinitionCatalog catalog) =>
         catalog.LatestVersions
@@ -43,6 +44,7 @@ public static class ServiceCatalogEndpoints
 
     [WolverineGet("/api/services/{serviceId}", OperationId = "getService")]
     [EndpointSummary("One service: form, documents, fees, states, actions, roles and an example submission.")]
+    [EndpointDescription("The service's form fields (type, labels, constraints, `requiredWhen`/`visibleWhen`, `personal`), computed values, documents, fees, states with their status texts, reminders and timeouts, actions (who, from, to, inputs, guard), the roles that act on it, its published versions and an `example` submission that passes validation today. `version` picks a published version; without it, the latest.")]
     [Tags("Services")]
     [ProducesResponseType<ServiceDefinitionView>(200)]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
@@ -64,6 +66,7 @@ public static class ServiceCatalogEndpoints
 
     [WolverineGet("/api/services/{serviceId}/example", OperationId = "getServiceExample")]
     [EndpointSummary("A ready-to-send submission body for the service: its example data, valid today.")]
+    [EndpointDescription("The service's example as a ready-to-send body for `POST /api/services/{serviceId}/cases`: `{ data, language }`, with dates relative to today resolved. `lang` (de, en) sets the language, German by default.")]
     [Tags("Services")]
     [ProducesResponseType<SubmitApplicationExample>(200)]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
@@ -77,6 +80,7 @@ public static class ServiceCatalogEndpoints
 
     [WolverineGet("/api/services/{serviceId}/diagram", OperationId = "getServiceDiagram")]
     [EndpointSummary("The service as a Mermaid state diagram.")]
+    [EndpointDescription("The states and actions of the latest version (or `version`) as a Mermaid `stateDiagram-v2`, labelled in `lang` (de, en; English by default).")]
     [Tags("Services")]
     [Produces("text/vnd.mermaid")]
     public static IResult Diagram(string serviceId, [FromQuery] int? version, [FromQuery] string? lang, DefinitionCatalog catalog, HttpContext context)

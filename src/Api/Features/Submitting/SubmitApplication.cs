@@ -78,6 +78,7 @@ public static class SubmitApplicationEndpoint
 
     [WolverinePost("/api/services/{serviceId}/cases", OperationId = "submitApplication")]
     [EndpointSummary("Submit an application; answers with the case number and the tracking code (shown once).")]
+    [EndpointDescription("Submits the form `data` (its JSON Schema: `GET /api/services/{serviceId}/form-schema`) in the citizen's `language` (de, en). Without a token anyone may submit; a caseworker's or admin's token submits for a citizen at the counter (with `onBehalfOf`), a citizen-account token links the case to the account; auditors and parties are refused (`403`). Invalid data is `400` naming every field and rule at once. With an `Idempotency-Key` a repeated request answers the same case and tracking code again, with `Idempotent-Replayed: true`; the same key with other data is `422 idempotency-key-reused`. The tracking code is shown only in this answer.")]
     [Tags("Citizens")]
     [ProducesResponseType<SubmissionAccepted>(201)]
     [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]

@@ -23,6 +23,7 @@ public static class TrackCaseEndpoints
 
     [WolverineGet("/api/track/{caseNumber}", OperationId = "trackCase")]
     [EndpointSummary("The citizen's view of their case (needs X-Tracking-Code).")]
+    [EndpointDescription("Status text and next step in plain language, what the office needs from the citizen, the timeline, the citizen actions allowed now with their input fields, the `version`, and while the case is open an outlook (expected completion, queue position, delay notice). Language: `lang`, else Accept-Language, else the submission's. A wrong case number or code is `404`; too many wrong codes lock the number and the client for a while (`429 too-many-attempts` with Retry-After).")]
     [Tags("Citizens")]
     [ProducesResponseType<CitizenCaseView>(200)]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
@@ -44,6 +45,7 @@ public static class TrackCaseEndpoints
     [WolverineGet("/api/track/{caseNumber}/accesses", OperationId = "trackCaseAccesses")]
     [TrackingLockout]
     [EndpointSummary("Who of the office read the citizen's personal data in this case, and when (needs X-Tracking-Code).")]
+    [EndpointDescription("The recorded reads of the citizen's personal data by the office, oldest first, each with role, team, endpoint and one sentence in the citizen's language. Staff are named by role and team, not by person.")]
     [Tags("Citizens")]
     [ProducesResponseType<DataAccesses>(200)]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
@@ -84,6 +86,7 @@ public static class TakeCitizenActionEndpoint
 
     [WolverinePost("/api/track/{caseNumber}/actions/{actionId}", OperationId = "takeCitizenAction")]
     [EndpointSummary("A citizen action on their case, e.g. providing information or withdrawing.")]
+    [EndpointDescription("Takes one of the citizen actions the case offers now (the `actions` of the citizen view) at the `expectedVersion` the citizen last saw, with the action's `input`, and answers the new citizen view. A stale version is `409 version-conflict` with `currentVersion`; an action not possible now is `422`.")]
     [Tags("Citizens")]
     [ProducesResponseType<CitizenCaseView>(200)]
     [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
