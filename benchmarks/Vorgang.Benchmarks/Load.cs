@@ -11,28 +11,48 @@ namespace Vorgang.Benchmarks;
 public sealed partial class Engine : IAsyncDisposable
 {
     public const string DevelopmentKey = "benchmark-signing-key-with-at-least-32-bytes";
+    /// <summary>Where every engine of a run listens; known before it listens, so that requests can be tried from the start.</summary>
+    public const string FixedUrl = "http://127.0.0.1:5199";
     private readonly Process _process;
     private readonly HttpClient _http;
+    private readonly Stopwatch _sinceSpawn;
+    private readonly Task<string> _listening;
 
-    private Engine(Process process, string url)
+    private Engine(Process process, Stopwatch sinceSpawn)
     {
         _process = process;
-        Url = url;
-        _http = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(60) };
+        _sinceSpawn = sinceSpawn;
+        _http = new HttpClient { BaseAddress = new Uri(FixedUrl), Timeout = TimeSpan.FromSeconds(60) };
+        _listening = WatchAsync();
     }
 
-    public string Url { get; }
+    public string Url { get; private set; } = FixedUrl;
 
     public int ProcessId => _process.Id;
+
+    /// <summary>Time since the process was spawned.</summary>
+    public TimeSpan SinceSpawn => _sinceSpawn.Elapsed;
+
+    /// <summary>When the engine said it listens, counted from the spawn (null while it does not).</summary>
+    public TimeSpan? ListeningAfter { get; private set; }
 
     [GeneratedRegex(@"listening on (http://[^\s,]+)")]
     private static partial Regex Listening();
 
+    /// <summary>Starts the engine and returns once it listens.</summary>
     public static async Task<Engine> StartAsync(string repo, string connectionString)
+    {
+        var engine = Spawn(repo, connectionString);
+        await engine.ListeningAsync();
+        return engine;
+    }
+
+    /// <summary>Starts the engine's process and returns at once; <see cref="ListeningAsync"/> completes when it listens.</summary>
+    public static Engine Spawn(string repo, string connectionString)
     {
         var dll = Path.Combine(repo, "src", "Api", "bin", "Release", "net10.0", "Vorgang.Api.dll");
         if (!File.Exists(dll)) throw new InvalidOperationException($"Build the engine first: dotnet build -c Release src/Api ({dll} is missing).");
-        var start = new ProcessStartInfo("dotnet", [dll, "--urls", "http://127.0.0.1:5199"])
+        var start = new ProcessStartInfo("dotnet", [dll, "--urls", FixedUrl])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -45,18 +65,36 @@ public sealed partial class Engine : IAsyncDisposable
         start.Environment["Vorgang__RateLimits__PerClientPerMinute"] = "0";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         start.Environment["Logging__LogLevel__Microsoft.AspNetCore"] = "Warning";
+        var watch = Stopwatch.StartNew();
         var process = Process.Start(start)!;
-        _ = process.StandardError.ReadToEndAsync();
-        while (await process.StandardOutput.ReadLineAsync() is { } line)
+        return new Engine(process, watch);
+    }
+
+    public Task<string> ListeningAsync() => _listening;
+
+    private async Task<string> WatchAsync()
+    {
+        _ = _process.StandardError.ReadToEndAsync();
+        while (await _process.StandardOutput.ReadLineAsync() is { } line)
         {
             var match = Listening().Match(line);
             if (match.Success)
             {
-                _ = process.StandardOutput.ReadToEndAsync();
-                return new Engine(process, match.Groups[1].Value);
+                ListeningAfter = _sinceSpawn.Elapsed;
+                Url = match.Groups[1].Value;
+                _ = _process.StandardOutput.ReadToEndAsync();
+                return Url;
             }
         }
         throw new InvalidOperationException("The engine exited before it listened.");
+    }
+
+    /// <summary>CPU time the engine's process has used so far (user and system), from /proc.</summary>
+    public double CpuMs()
+    {
+        var stat = File.ReadAllText($"/proc/{_process.Id}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) * 10.0;
     }
 
     /// <summary>The first call of each endpoint compiles its handler; none of that belongs in the figures.</summary>
@@ -76,7 +114,38 @@ public sealed partial class Engine : IAsyncDisposable
         }
     }
 
-    public Task<string> ExampleBodyAsync(string service) => _http.GetStringAsync($"/api/services/{service}/example");
+    /// <summary>Some bodies of every service of the mix, each with a key of its own: the pool checked by the engine itself.</summary>
+    public async Task SubmitSampleAsync(SubmissionPool pool, int perService)
+    {
+        foreach (var (service, body) in pool.Sample(perService))
+        {
+            using var response = await SubmitAsync(service, body, Guid.NewGuid().ToString());
+            if (!response.IsSuccessStatusCode)
+                throw new InvalidOperationException($"The engine refused a generated '{service}' submission ({(int)response.StatusCode}): {await response.Content.ReadAsStringAsync()}\n{body}");
+        }
+    }
+
+    public async Task<HttpResponseMessage> SubmitAsync(string service, string body, string? idempotencyKey)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/services/{service}/cases") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        if (idempotencyKey is not null) request.Headers.TryAddWithoutValidation("Idempotency-Key", idempotencyKey);
+        var response = await _http.SendAsync(request);
+        await response.Content.LoadIntoBufferAsync();
+        return response;
+    }
+
+    public Task<string> ExampleBodyAsync(string service) => _http.GetStringAsync($"/api/services/{service}/example?lang=de");
+
+    /// <summary>One GET, its status and how long it took until its body was read.</summary>
+    public async Task<(int Status, double Ms)> TimeGetAsync(string path, (string Name, string Value)? header = null)
+    {
+        var watch = Stopwatch.StartNew();
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        if (header is { } h) request.Headers.TryAddWithoutValidation(h.Name, h.Value);
+        using var response = await _http.SendAsync(request);
+        await response.Content.LoadIntoBufferAsync();
+        return ((int)response.StatusCode, watch.Elapsed.TotalMilliseconds);
+    }
 
     private async Task Send(HttpMethod method, string path, (string Name, string Value) header)
     {
@@ -104,6 +173,9 @@ public sealed record WrkResult(string Name, int Connections, double RequestsPerS
 
     /// <summary>Checkpoints PostgreSQL began while the load was measured (0 when the run started clean and stayed so).</summary>
     public long? CheckpointsDuring { get; init; }
+
+    /// <summary>Requests wrk gave up on (connect, read and write errors, timeouts after 10 s).</summary>
+    public long SocketErrors { get; init; }
 }
 
 /// <summary>
@@ -186,8 +258,7 @@ public sealed class Wrk(string url, int seconds, int warmUpSeconds, CpuMeter? cp
 {
     public async Task<WrkResult> RunAsync(string name, string lua, int connections = 8)
     {
-        var script = Path.Combine(Path.GetTempPath(), $"vorgang-bench-{Guid.NewGuid():N}.lua");
-        await File.WriteAllTextAsync(script, lua);
+        var script = await Scripts.WriteAsync(lua);
         try
         {
             if (warmUpSeconds > 0)
@@ -201,34 +272,56 @@ public sealed class Wrk(string url, int seconds, int warmUpSeconds, CpuMeter? cp
             // Counted before the forced checkpoint, whose own count the server may publish a moment after it returns.
             var checkpointsBefore = postgres is null ? (long?)null : await Checkpoints.CountAsync(postgres) + 1;
             if (postgres is not null) await Checkpoints.ForceAsync(postgres);
-            Console.WriteLine($"wrk: {name} for {seconds} s…");
-            var before = cpu?.Snapshot();
-            // wrk has exited by the second snapshot: the shell's `times` reports its CPU (the children's line).
-            var (exit, output, error) = await Shell.RunAsync("bash",
-                ["-c", $"wrk -t2 -c{connections} -d{seconds}s --latency --timeout 10s -s '{script}' '{url}' && times"]);
-            var after = cpu?.Snapshot();
-            if (exit != 0) throw new InvalidOperationException($"wrk failed: {error}");
-            var result = new WrkResult(name, connections,
-                double.Parse(Regex.Match(output, @"Requests/sec:\s+([\d.]+)").Groups[1].Value, CultureInfo.InvariantCulture),
-                Latency(output, "50%"), Latency(output, "99%"),
-                long.Parse(Regex.Match(output, @"(\d+) requests in").Groups[1].Value, CultureInfo.InvariantCulture),
-                Regex.Match(output, @"Non-2xx or 3xx responses: (\d+)") is { Success: true } m ? long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : 0);
-            if (checkpointsBefore is { } earlier)
-                result = result with { CheckpointsDuring = await Checkpoints.CountAsync(postgres!) - earlier };
-            if (before is not null && after is not null)
-            {
-                after["wrk"] = before["wrk"] + (long)Math.Round(ChildrenSeconds(output) * 100);
-                result = result with { Cpu = CpuMeter.PerRequest(before, after, result.Requests) };
-            }
-            Console.WriteLine($"  {result.RequestsPerSecond:N0}/s, p50 {result.P50Ms:N2} ms, p99 {result.P99Ms:N2} ms, {result.Errors} errors" +
-                (result.Cpu is { } c ? $"; CPU per request: engine {c.EngineMs:N2} ms, PostgreSQL {c.PostgresMs:N2} ms, wrk {c.WrkMs:N2} ms" : "") +
-                (result.CheckpointsDuring is > 0 ? $"; {result.CheckpointsDuring} checkpoint(s) began during the run" : ""));
-            return result;
+            return await MeasureAsync(name, script, connections, seconds, checkpointsBefore);
         }
         finally
         {
             File.Delete(script);
         }
+    }
+
+    /// <summary>
+    /// One measured run of a script already written, at once: no warm-up, no checkpoint first (the cold start forces
+    /// its checkpoint before the engine is spawned, and measures from the moment the engine listens).
+    /// </summary>
+    /// <param name="checkpointsBefore">The count to compare with afterwards (the server's count now, unless given).</param>
+    public async Task<WrkResult> MeasureAsync(string name, string script, int connections, int runSeconds, long? checkpointsBefore = null)
+    {
+        checkpointsBefore ??= postgres is null ? null : await Checkpoints.CountAsync(postgres);
+        Console.WriteLine($"wrk: {name} for {runSeconds} s…");
+        var before = cpu?.Snapshot();
+        // wrk has exited by the second snapshot: the shell's `times` reports its CPU (the children's line).
+        var (exit, output, error) = await Shell.RunAsync("bash",
+            ["-c", $"wrk -t2 -c{connections} -d{runSeconds}s --latency --timeout 10s -s '{script}' '{url}' && times"]);
+        var after = cpu?.Snapshot();
+        if (exit != 0) throw new InvalidOperationException($"wrk failed: {error}");
+        var result = new WrkResult(name, connections,
+            double.Parse(Regex.Match(output, @"Requests/sec:\s+([\d.]+)").Groups[1].Value, CultureInfo.InvariantCulture),
+            Latency(output, "50%"), Latency(output, "99%"),
+            long.Parse(Regex.Match(output, @"(\d+) requests in").Groups[1].Value, CultureInfo.InvariantCulture),
+            Regex.Match(output, @"Non-2xx or 3xx responses: (\d+)") is { Success: true } m ? long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : 0)
+        {
+            SocketErrors = SocketErrors(output),
+        };
+        if (checkpointsBefore is { } earlier)
+            result = result with { CheckpointsDuring = await Checkpoints.CountAsync(postgres!) - earlier };
+        if (before is not null && after is not null)
+        {
+            after["wrk"] = before["wrk"] + (long)Math.Round(ChildrenSeconds(output) * 100);
+            result = result with { Cpu = CpuMeter.PerRequest(before, after, result.Requests) };
+        }
+        Console.WriteLine($"  {result.RequestsPerSecond:N0}/s, p50 {result.P50Ms:N2} ms, p99 {result.P99Ms:N2} ms, {result.Errors} errors" +
+            (result.Cpu is { } c ? $"; CPU per request: engine {c.EngineMs:N2} ms, PostgreSQL {c.PostgresMs:N2} ms, wrk {c.WrkMs:N2} ms" : "") +
+            (result.SocketErrors > 0 ? $", {result.SocketErrors} socket errors" : "") +
+            (result.CheckpointsDuring is > 0 ? $"; {result.CheckpointsDuring} checkpoint(s) began during the run" : ""));
+        return result;
+    }
+
+    /// <summary>Requests wrk gave up on: connect, read, write errors and timeouts (over 10 s without an answer).</summary>
+    private static long SocketErrors(string output)
+    {
+        var socket = Regex.Match(output, @"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)");
+        return socket.Success ? Enumerable.Range(1, 4).Sum(g => long.Parse(socket.Groups[g].Value, CultureInfo.InvariantCulture)) : 0;
     }
 
     /// <summary>The children's user and system time from the last line of bash's <c>times</c>, e.g. <c>0m1.250s 0m3.100s</c>.</summary>
@@ -250,6 +343,63 @@ public sealed class Wrk(string url, int seconds, int warmUpSeconds, CpuMeter? cp
 public static class Scripts
 {
     private static string Lua(string text) => text.Replace("\\", "\\\\").Replace("\"", "\\\"");
+
+    /// <summary>Writes a script to a file of its own (the caller deletes it).</summary>
+    public static async Task<string> WriteAsync(string lua)
+    {
+        var script = Path.Combine(Path.GetTempPath(), $"vorgang-bench-{Guid.NewGuid():N}.lua");
+        await File.WriteAllTextAsync(script, lua);
+        return script;
+    }
+
+    /// <summary>
+    /// The city's mix: each request picks a service in the city's proportions and one of its pre-generated bodies at
+    /// random, and carries an Idempotency-Key of its own — a UUID from the kernel per wrk thread (so that no two runs,
+    /// warm-ups included, share a key) and the thread's request count.
+    /// </summary>
+    public static string Mix(SubmissionPool pool)
+    {
+        var shares = string.Join(", ", CityGenerator.Mix.Select(m => $"{{ \"{m.Service}\", {m.Share.ToString(CultureInfo.InvariantCulture)} }}"));
+        return $$"""
+            local services = { {{shares}} }
+            local bodies = {}
+            local prefix = ""
+            local counter = 0
+
+            init = function(args)
+              for line in io.lines("{{Lua(pool.File)}}") do
+                local tab = line:find("\t", 1, true)
+                local service = line:sub(1, tab - 1)
+                local list = bodies[service]
+                if list == nil then
+                  list = {}
+                  bodies[service] = list
+                end
+                list[#list + 1] = line:sub(tab + 1)
+              end
+              local uuid = io.open("/proc/sys/kernel/random/uuid", "r")
+              prefix = uuid:read("*l")
+              uuid:close()
+              math.randomseed(tonumber(prefix:sub(1, 8), 16))
+            end
+
+            request = function()
+              counter = counter + 1
+              local roll = math.random()
+              local service = services[1][1]
+              for _, s in ipairs(services) do
+                roll = roll - s[2]
+                if roll < 0 then
+                  service = s[1]
+                  break
+                end
+              end
+              local list = bodies[service]
+              return wrk.format("POST", "/api/services/" .. service .. "/cases",
+                { ["Content-Type"] = "application/json", ["Idempotency-Key"] = prefix .. "-" .. counter }, list[math.random(#list)])
+            end
+            """;
+    }
 
     public static string Track(IReadOnlyList<string> numbers, string code) => $$"""
         local numbers = { {{string.Join(",", numbers.Select(n => $"\"{n}\""))}} }

@@ -49,8 +49,11 @@ public static class Machine
 
 public static class Pgbench
 {
-    /// <summary>Initialises pgbench's tables (scale 20) and runs TPC-B once per client count; tps by client count.</summary>
-    public static async Task<Dictionary<int, double>> RunAsync(EmbeddedPostgres pg, int seconds, params int[] clientCounts)
+    /// <summary>
+    /// Initialises pgbench's tables (scale 20) and runs TPC-B once per client count, then select-only (<c>-S</c>: one
+    /// primary-key read per transaction) with <paramref name="selectOnlyClients"/> clients.
+    /// </summary>
+    public static async Task<PgbenchResult> RunAsync(EmbeddedPostgres pg, int seconds, int selectOnlyClients, params int[] clientCounts)
     {
         var binaries = EmbeddedPostgres.LocateBinaries() ?? throw new InvalidOperationException("pgbench not found");
         var pgbench = Path.Combine(binaries, "pgbench");
@@ -65,16 +68,18 @@ public static class Pgbench
         string[] common = ["-h", "127.0.0.1", "-p", pg.Port.ToString(CultureInfo.InvariantCulture), "-U", "postgres"];
         var init = await Shell.RunAsync(pgbench, [.. common, "-i", "-q", "-s", "20", "pgbench"]);
         if (init.Exit != 0) throw new InvalidOperationException("pgbench -i failed: " + init.Err);
-        var tps = new Dictionary<int, double>();
-        foreach (var clients in clientCounts)
+        async Task<double> Run(int clients, params string[] mode)
         {
             await Checkpoints.ForceAsync(pg.ConnectionString);
-            var run = await Shell.RunAsync(pgbench, [.. common, "-c", clients.ToString(CultureInfo.InvariantCulture), "-j", "2",
+            var run = await Shell.RunAsync(pgbench, [.. common, .. mode, "-c", clients.ToString(CultureInfo.InvariantCulture), "-j", "2",
                 "-T", seconds.ToString(CultureInfo.InvariantCulture), "-M", "prepared", "pgbench"]);
             if (run.Exit != 0) throw new InvalidOperationException("pgbench failed: " + run.Err);
             var match = Regex.Match(run.Out, @"tps = ([\d.]+) \(without initial connection time\)");
-            tps[clients] = double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+            return double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
         }
+        var tps = new Dictionary<int, double>();
+        foreach (var clients in clientCounts) tps[clients] = await Run(clients);
+        var selectOnly = await Run(selectOnlyClients, "-S");
         // Its tables are done with: autovacuum cleaning up after TPC-B's updates must not run during the engine's figures.
         await using (var connection = new NpgsqlConnection(pg.ConnectionString))
         {
@@ -82,9 +87,13 @@ public static class Pgbench
             await using var drop = new NpgsqlCommand("drop database pgbench with (force)", connection);
             await drop.ExecuteNonQueryAsync();
         }
-        return tps;
+        return new PgbenchResult(tps, selectOnlyClients, selectOnly);
     }
 }
+
+/// <param name="TpcB">TPC-B tps by number of clients.</param>
+/// <param name="SelectOnlyTps">Select-only (<c>-S</c>) tps with <paramref name="SelectOnlyClients"/> clients.</param>
+public sealed record PgbenchResult(Dictionary<int, double> TpcB, int SelectOnlyClients, double SelectOnlyTps);
 
 public sealed record SeedResult(int Cases, long Events, int Open, double Seconds, bool Reused, string BiggestTeam, int BiggestTeamOpen,
     IReadOnlyList<string> OpenCaseNumbers, string LongCaseNumber);

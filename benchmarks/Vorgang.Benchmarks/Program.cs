@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json.Nodes;
 using Marten;
 using Microsoft.Extensions.Configuration;
 using Npgsql;
@@ -22,9 +23,13 @@ await Tuning.ApplyAsync(postgres);
 await using var pg = await EmbeddedPostgres.StartAsync(dataDirectory, "vorgang");
 report.Machine = await Machine.DescribeAsync(pg.ConnectionString);
 
-// 1. Baseline: pgbench TPC-B with 8 clients on the same server, and with as many clients as the busier submission load.
-report.PgbenchTps = await Pgbench.RunAsync(pg, options.Seconds, 8, Options.BusyConnections);
+// 1. Baseline: pgbench TPC-B with 8 clients on the same server, and with as many clients as the busier submission load;
+//    select-only with 8 clients, the baseline of the lookups.
+var pgbench = await Pgbench.RunAsync(pg, options.Seconds, 8, 8, Options.BusyConnections);
+report.PgbenchTps = pgbench.TpcB;
+report.PgbenchSelectOnlyTps = pgbench.SelectOnlyTps;
 foreach (var (clients, tps) in report.PgbenchTps) Console.WriteLine($"pgbench TPC-B, {clients} clients: {tps:N0} tps");
+Console.WriteLine($"pgbench select-only, {pgbench.SelectOnlyClients} clients: {pgbench.SelectOnlyTps:N0} tps");
 
 // 2. The city: seeded straight into the event store without projections, then every projection rebuilt (timed).
 var (catalog, _) = DefinitionCatalog.LoadDirectory(Path.Combine(repo, "process-definitions"), TimeProvider.System.Today());
@@ -43,30 +48,72 @@ var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Diction
 {
     ["Vorgang:Auth:DevelopmentKey"] = Engine.DevelopmentKey,
 }).Build();
-await using var engine = await Engine.StartAsync(repo, pg.ConnectionString);
 var caseworker = StaffAuth.MintToken(configuration, Roles.Caseworker, seed.BiggestTeam, "Benchmark", "bench", TimeSpan.FromHours(4));
 var auditor = StaffAuth.MintToken(configuration, Roles.Auditor, null, "Benchmark", "bench-auditor", TimeSpan.FromHours(4));
-await engine.WarmUpAsync(seed, caseworker, auditor);
-
-var wrk = new Wrk(engine.Url, options.Seconds, options.WarmUpSeconds, new CpuMeter(engine.ProcessId), pg.ConnectionString);
-if (options.Runs("track"))
-    report.Track = await wrk.RunAsync("citizen status lookups", Scripts.Track(seed.OpenCaseNumbers, CityGenerator.TrackingCode));
-if (options.Runs("queue"))
-    report.Queue = await wrk.RunAsync("team queue, first page with counts", Scripts.Get($"/api/queues/{seed.BiggestTeam}", caseworker));
-if (options.Runs("asof"))
-    report.AsOf = await wrk.RunAsync("case as of a version (200 events)", Scripts.AsOf(seed.LongCaseNumber, auditor, 200));
-if (options.Runs("submit"))
+var mixed = options.Runs("mix") || options.Runs("coldstart");
+SubmissionPool? pool = null;
+try
 {
-    using (var lag = new LagSampler(pg.ConnectionString, await Seeder.AsyncShardsAsync(pg.ConnectionString, catalog)))
+    await using (var engine = await Engine.StartAsync(repo, pg.ConnectionString))
     {
-        var example = await engine.ExampleBodyAsync("defect-report");
-        report.Submit = await wrk.RunAsync("submissions", Scripts.Submit("defect-report", example));
-        // Many citizens at once: more requests in flight than pgbench's 8 clients, so that submissions share commits.
-        report.SubmitBusy = await wrk.RunAsync($"submissions, {Options.BusyConnections} connections", Scripts.Submit("defect-report", example), Options.BusyConnections);
-        report.Lag = await lag.StopAsync();
+        await engine.WarmUpAsync(seed, caseworker, auditor);
+        if (mixed)
+        {
+            // The city's mix: bodies varied from the engine's own example of each service, checked with its validation.
+            var examples = new Dictionary<string, JsonObject>();
+            foreach (var (service, _) in CityGenerator.Mix)
+                examples[service] = JsonNode.Parse(await engine.ExampleBodyAsync(service))!.AsObject();
+            pool = SubmissionPool.Create(catalog, examples, Options.PoolPerService, TimeProvider.System.Today());
+            report.Pool = pool;
+            Console.WriteLine($"Mixed submissions: {pool.PerService.Values.Sum():N0} bodies ({Options.PoolPerService:N0} per service, {pool.AverageBytes:N0} bytes on average), all valid");
+            // And by the engine itself: a few of each service submitted before any load.
+            await engine.SubmitSampleAsync(pool, 10);
+        }
+
+        var wrk = new Wrk(engine.Url, options.Seconds, options.WarmUpSeconds, new CpuMeter(engine.ProcessId), pg.ConnectionString);
+        if (options.Runs("track"))
+            report.Track = await wrk.RunAsync("citizen status lookups", Scripts.Track(seed.OpenCaseNumbers, CityGenerator.TrackingCode));
+        if (options.Runs("queue"))
+            report.Queue = await wrk.RunAsync("team queue, first page with counts", Scripts.Get($"/api/queues/{seed.BiggestTeam}", caseworker));
+        if (options.Runs("asof"))
+            report.AsOf = await wrk.RunAsync("case as of a version (200 events)", Scripts.AsOf(seed.LongCaseNumber, auditor, 200));
+        if (options.Runs("submit") || mixed)
+        {
+            using (var lag = new LagSampler(pg.ConnectionString, await Seeder.AsyncShardsAsync(pg.ConnectionString, catalog)))
+            {
+                if (options.Runs("submit"))
+                {
+                    var example = await engine.ExampleBodyAsync("defect-report");
+                    report.Submit = await wrk.RunAsync("submissions", Scripts.Submit("defect-report", example));
+                    // Many citizens at once: more requests in flight than pgbench's 8 clients, so that submissions share commits.
+                    report.SubmitBusy = await wrk.RunAsync($"submissions, {Options.BusyConnections} connections", Scripts.Submit("defect-report", example), Options.BusyConnections);
+                }
+                if (options.Runs("mix"))
+                    report.Mix = await wrk.RunAsync("mixed submissions", Scripts.Mix(pool!));
+                // The cold start's ratio is to this warm rate: measured whenever the cold start is.
+                if (mixed)
+                    report.MixBusy = await wrk.RunAsync($"mixed submissions, {Options.BusyConnections} connections", Scripts.Mix(pool!), Options.BusyConnections);
+                report.Lag = await lag.StopAsync();
+            }
+        }
     }
-    report.SubmissionsConsistent = await Consistency.CheckAsync(pg.ConnectionString);
+
+    // 4. A freshly started engine: to its first answer (without load, a few times), then under the mixed load from the
+    //    moment it listens. Only one engine runs at a time.
+    if (options.Runs("coldstart"))
+    {
+        var probes = new List<StartProbe>();
+        for (var i = 0; i < Options.StartProbes; i++)
+            probes.Add(await ColdStart.ProbeAsync(repo, pg.ConnectionString, pool!, seed, caseworker, auditor));
+        report.StartProbes = probes;
+        report.ColdStart = await ColdStart.LoadAsync(repo, pg.ConnectionString, pool!, Options.BusyConnections);
+    }
 }
+finally
+{
+    pool?.Dispose();
+}
+if (options.Runs("submit") || mixed) report.SubmissionsConsistent = await Consistency.CheckAsync(pg.ConnectionString);
 
 var markdown = report.ToMarkdown();
 Console.WriteLine(markdown);
@@ -77,7 +124,13 @@ return 0;
 
 public sealed record Options(int Cases, int Seconds, bool Fresh, string? Output, bool SkipRebuild, bool RebuildSequential = false, IReadOnlySet<string>? Only = null, int WarmUpSeconds = 10)
 {
-    public static readonly string[] Figures = ["track", "queue", "asof", "submit"];
+    public static readonly string[] Figures = ["track", "queue", "asof", "submit", "mix", "coldstart"];
+
+    /// <summary>Pre-generated bodies per service of the mixed submission load.</summary>
+    public const int PoolPerService = 3000;
+
+    /// <summary>Fresh starts timed to their first answer.</summary>
+    public const int StartProbes = 3;
 
     /// <summary>Connections of the second submission load, and clients of the second pgbench run.</summary>
     public const int BusyConnections = 32;
