@@ -212,12 +212,17 @@ public static class Checkpoints
 public sealed record CpuUse(double EngineMs, double PostgresMs, double WrkMs);
 
 /// <summary>
-/// CPU time of the engine, of every PostgreSQL process and of wrk, from /proc (Linux): where a request's cost goes when
-/// all three share the machine's cores.
+/// CPU time of the engine, of the benchmark's PostgreSQL (its postmaster and the postmaster's children) and of wrk, from
+/// /proc (Linux): where a request's cost goes when all three share the machine's cores. Other PostgreSQL servers on the
+/// machine (other people's test databases) are not counted.
 /// </summary>
-public sealed class CpuMeter(int enginePid)
+public sealed class CpuMeter(int enginePid, int postmasterPid)
 {
     private static readonly long TicksPerSecond = 100; // USER_HZ on Linux
+
+    /// <summary>The postmaster of the server whose data lives in <paramref name="dataDirectory"/> (first line of postmaster.pid).</summary>
+    public static int Postmaster(string dataDirectory) =>
+        int.Parse(File.ReadLines(Path.Combine(dataDirectory, "postmaster.pid")).First().Trim(), CultureInfo.InvariantCulture);
 
     public Dictionary<string, long> Snapshot()
     {
@@ -234,13 +239,15 @@ public sealed class CpuMeter(int enginePid)
             var close = stat.LastIndexOf(')');
             if (open < 0 || close < 0) continue;
             var comm = stat[(open + 1)..close];
-            var group = pid == enginePid ? "engine" : comm == "postgres" ? "postgres" : comm == "wrk" ? "wrk" : null;
-            if (group is null) continue;
-            // Fields after the command: state is field 3; utime and stime are fields 14 and 15, cutime and cstime (of
-            // children that ended and were waited for) 16 and 17. A backend that ends during the run leaves its time
-            // in the postmaster's cutime and cstime: they are counted for PostgreSQL so that its sum only grows.
+            // Fields after the command: state is field 3, the parent's pid field 4; utime and stime are fields 14 and 15,
+            // cutime and cstime (of children that ended and were waited for) 16 and 17. A backend that ends during the
+            // run leaves its time in the postmaster's cutime and cstime: they are counted for PostgreSQL so that its sum
+            // only grows.
             var fields = stat[(close + 2)..].Split(' ');
             long Field(int number) => long.Parse(fields[number - 3], CultureInfo.InvariantCulture);
+            var ours = pid == postmasterPid || Field(4) == postmasterPid;
+            var group = pid == enginePid ? "engine" : comm == "postgres" && ours ? "postgres" : comm == "wrk" ? "wrk" : null;
+            if (group is null) continue;
             totals[group] += Field(14) + Field(15) + (group == "postgres" ? Field(16) + Field(17) : 0);
         }
         return totals;

@@ -70,7 +70,7 @@ try
             await engine.SubmitSampleAsync(pool, 10);
         }
 
-        var wrk = new Wrk(engine.Url, options.Seconds, options.WarmUpSeconds, new CpuMeter(engine.ProcessId), pg.ConnectionString);
+        var wrk = new Wrk(engine.Url, options.Seconds, options.WarmUpSeconds, new CpuMeter(engine.ProcessId, CpuMeter.Postmaster(pg.DataDirectory)), pg.ConnectionString);
         if (options.Runs("track"))
             report.Track = await wrk.RunAsync("citizen status lookups", Scripts.Track(seed.OpenCaseNumbers, CityGenerator.TrackingCode));
         if (options.Runs("queue"))
@@ -106,7 +106,7 @@ try
         for (var i = 0; i < Options.StartProbes; i++)
             probes.Add(await ColdStart.ProbeAsync(repo, pg.ConnectionString, pool!, seed, caseworker, auditor));
         report.StartProbes = probes;
-        report.ColdStart = await ColdStart.LoadAsync(repo, pg.ConnectionString, pool!, Options.BusyConnections);
+        report.ColdStart = await ColdStart.LoadAsync(repo, pg.ConnectionString, CpuMeter.Postmaster(pg.DataDirectory), pool!, Options.BusyConnections);
     }
 }
 finally
