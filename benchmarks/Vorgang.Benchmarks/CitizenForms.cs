@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Vorgang.Workflows.Cases;
 using Vorgang.Workflows.Definitions;
@@ -284,6 +286,9 @@ public sealed class CitizenForms(int seed)
             var adultLatest = today.AddYears(-18);
             if (adultEarliest >= earliest && adultLatest <= latest) (earliest, latest) = (adultEarliest, adultLatest);
         }
+        // Most people register a move within the two weeks the law gives them; some register late.
+        if (id.Contains("movein", StringComparison.Ordinal) && _random.NextDouble() < 0.8 && today.AddDays(-14) is var recent && recent > earliest)
+            earliest = recent;
         var days = latest.DayNumber - earliest.DayNumber;
         return days <= 0 ? earliest : DateOnly.FromDayNumber(earliest.DayNumber + _random.Next(days + 1));
     }
@@ -311,6 +316,8 @@ public sealed class CitizenForms(int seed)
 /// </summary>
 public sealed class SubmissionPool : IDisposable
 {
+    private static readonly JsonSerializerOptions BrowserJson = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     private SubmissionPool(string file, IReadOnlyDictionary<string, int> perService, double averageBytes)
     {
         File = file;
@@ -319,7 +326,14 @@ public sealed class SubmissionPool : IDisposable
     }
 
     /// <summary>Lines of <c>service TAB body</c>.</summary>
-    public string File { get; }
+    public string File { get; private set; }
+
+    /// <summary>Keeps the bodies at <paramref name="path"/> (for runs by hand; disposing deletes them there).</summary>
+    public void MoveTo(string path)
+    {
+        System.IO.File.Move(File, path, overwrite: true);
+        File = path;
+    }
 
     public IReadOnlyDictionary<string, int> PerService { get; }
 
@@ -347,7 +361,8 @@ public sealed class SubmissionPool : IDisposable
                     var errors = FormValidator.Validate(definition.Form, data, language, today);
                     if (errors.Count > 0)
                         throw new InvalidOperationException($"A generated '{service}' form is invalid: {string.Join("; ", errors.Select(e => $"{e.Field}: {e.Message}"))}\n{data.ToJsonString()}");
-                    var body = new JsonObject { ["data"] = data, ["language"] = language }.ToJsonString();
+                    // UTF-8 as a browser's JSON.stringify sends it, umlauts unescaped.
+                    var body = new JsonObject { ["data"] = data, ["language"] = language }.ToJsonString(BrowserJson);
                     writer.Write(service);
                     writer.Write('\t');
                     writer.Write(body);

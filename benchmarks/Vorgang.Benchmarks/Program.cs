@@ -14,6 +14,23 @@ using Vorgang.Workflows.Definitions;
 // measured in the same run on the same PostgreSQL. See docs/benchmarks.md.
 var options = Options.Parse(args);
 var repo = Repo.Root();
+if (options.WriteMix is { } mixDirectory)
+{
+    // The mixed load for runs by hand: its bodies (from the definitions' examples, as the engine's example endpoint
+    // serves them) and wrk's script, which reads them from where they are written.
+    var (definitions, _) = DefinitionCatalog.LoadDirectory(Path.Combine(repo, "process-definitions"), TimeProvider.System.Today());
+    var examples = CityGenerator.Mix.ToDictionary(m => m.Service, m => new JsonObject
+    {
+        ["data"] = DefinitionChecker.ResolveExample(definitions.Latest(m.Service)!, TimeProvider.System.Today()), ["language"] = "de",
+    });
+    Directory.CreateDirectory(mixDirectory);
+    var written = SubmissionPool.Create(definitions, examples, Options.PoolPerService, TimeProvider.System.Today());
+    var bodies = Path.GetFullPath(Path.Combine(mixDirectory, "mix.tsv"));
+    written.MoveTo(bodies);
+    await File.WriteAllTextAsync(Path.Combine(mixDirectory, "mix.lua"), Scripts.Mix(written));
+    Console.WriteLine($"Written {bodies} and mix.lua beside it: wrk -t2 -c32 -d20s --latency -s {Path.Combine(Path.GetFullPath(mixDirectory), "mix.lua")} {Engine.FixedUrl}");
+    return 0;
+}
 var dataDirectory = Path.Combine(repo, "benchmarks", ".data", "pgdata");
 var report = new Report(options);
 
@@ -124,6 +141,9 @@ return 0;
 
 public sealed record Options(int Cases, int Seconds, bool Fresh, string? Output, bool SkipRebuild, bool RebuildSequential = false, IReadOnlySet<string>? Only = null, int WarmUpSeconds = 10)
 {
+    /// <summary>With <c>--write-mix DIR</c>: only write the mixed load's bodies and script there, for runs by hand.</summary>
+    public string? WriteMix { get; init; }
+
     public static readonly string[] Figures = ["track", "queue", "asof", "submit", "mix", "coldstart"];
 
     /// <summary>Pre-generated bodies per service of the mixed submission load.</summary>
@@ -148,6 +168,7 @@ public sealed record Options(int Cases, int Seconds, bool Fresh, string? Output,
         string? output = null;
         HashSet<string>? only = null;
         var warmUp = 10;
+        string? writeMix = null;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -159,15 +180,16 @@ public sealed record Options(int Cases, int Seconds, bool Fresh, string? Output,
                 case "--rebuild-sequential": rebuildSequential = true; break;
                 case "--output": output = args[++i]; break;
                 case "--warm-up": warmUp = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--write-mix": writeMix = args[++i]; break;
                 case "--only":
                     only = args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet();
                     if (only.Except(Figures).FirstOrDefault() is { } unknown)
                         throw new ArgumentException($"Unknown figure '{unknown}' for --only. Known: {string.Join(", ", Figures)}.");
                     break;
-                default: throw new ArgumentException($"Unknown option {args[i]}. Use --cases N, --seconds S, --fresh, --skip-rebuild, --rebuild-sequential, --only FIGURES, --warm-up S, --output FILE.");
+                default: throw new ArgumentException($"Unknown option {args[i]}. Use --cases N, --seconds S, --fresh, --skip-rebuild, --rebuild-sequential, --only FIGURES, --warm-up S, --output FILE, --write-mix DIR.");
             }
         }
-        return new Options(cases, seconds, fresh, output, skipRebuild, rebuildSequential, only, warmUp);
+        return new Options(cases, seconds, fresh, output, skipRebuild, rebuildSequential, only, warmUp) { WriteMix = writeMix };
     }
 }
 
