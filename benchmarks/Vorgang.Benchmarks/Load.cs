@@ -209,7 +209,14 @@ public static class Checkpoints
 }
 
 /// <summary>Milliseconds of CPU per request spent by the engine, PostgreSQL (all its processes) and the load generator.</summary>
-public sealed record CpuUse(double EngineMs, double PostgresMs, double WrkMs);
+public sealed record CpuUse(double EngineMs, double PostgresMs, double WrkMs)
+{
+    /// <summary>
+    /// Cores that everything else on the machine used meanwhile, on average (other people's builds and tests): the
+    /// machine's busy time from /proc/stat less the three above. What the run had to share its cores with.
+    /// </summary>
+    public double OtherCores { get; init; }
+}
 
 /// <summary>
 /// CPU time of the engine, of the benchmark's PostgreSQL (its postmaster and the postmaster's children) and of wrk, from
@@ -226,7 +233,7 @@ public sealed class CpuMeter(int enginePid, int postmasterPid)
 
     public Dictionary<string, long> Snapshot()
     {
-        var totals = new Dictionary<string, long> { ["engine"] = 0, ["postgres"] = 0, ["wrk"] = 0 };
+        var totals = new Dictionary<string, long> { ["engine"] = 0, ["postgres"] = 0, ["wrk"] = 0, ["machine"] = MachineBusy(), ["wallMs"] = Environment.TickCount64 };
         foreach (var dir in Directory.EnumerateDirectories("/proc"))
         {
             var name = Path.GetFileName(dir);
@@ -246,17 +253,37 @@ public sealed class CpuMeter(int enginePid, int postmasterPid)
             var fields = stat[(close + 2)..].Split(' ');
             long Field(int number) => long.Parse(fields[number - 3], CultureInfo.InvariantCulture);
             var ours = pid == postmasterPid || Field(4) == postmasterPid;
-            var group = pid == enginePid ? "engine" : comm == "postgres" && ours ? "postgres" : comm == "wrk" ? "wrk" : null;
+            var group = pid == enginePid ? "engine" : comm == "postgres" && ours ? "postgres" : comm is "wrk" or "pgbench" ? "wrk" : null;
             if (group is null) continue;
             totals[group] += Field(14) + Field(15) + (group == "postgres" ? Field(16) + Field(17) : 0);
         }
         return totals;
     }
 
+    /// <param name="after">Its load generator's entry ("wrk", pgbench too) set from the shell's <c>times</c>: it has exited by then.</param>
     public static CpuUse PerRequest(Dictionary<string, long> before, Dictionary<string, long> after, long requests)
     {
-        double Ms(string group) => requests == 0 ? 0 : (after[group] - before[group]) * 1000.0 / TicksPerSecond / requests;
-        return new CpuUse(Ms("engine"), Ms("postgres"), Ms("wrk"));
+        long Delta(string group) => after[group] - before[group];
+        double Ms(string group) => requests == 0 ? 0 : Delta(group) * 1000.0 / TicksPerSecond / requests;
+        var seconds = Delta("wallMs") / 1000.0;
+        var others = (Delta("machine") - Delta("engine") - Delta("postgres") - Delta("wrk")) / (double)TicksPerSecond;
+        return new CpuUse(Ms("engine"), Ms("postgres"), Ms("wrk")) { OtherCores = seconds <= 0 ? 0 : Math.Max(0, others / seconds) };
+    }
+
+    /// <summary>Busy time of all cores (user, nice, system, irq, softirq, steal) from the first line of /proc/stat, in ticks.</summary>
+    private static long MachineBusy()
+    {
+        var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        long F(int i) => long.Parse(fields[i], CultureInfo.InvariantCulture);
+        return F(1) + F(2) + F(3) + F(6) + F(7) + F(8);
+    }
+
+    /// <summary>The children's user and system time from the last line of bash's <c>times</c>, e.g. <c>0m1.250s 0m3.100s</c>, in ticks.</summary>
+    public static long ChildrenTicks(string output)
+    {
+        var last = output.TrimEnd().Split('\n')[^1];
+        return (long)Math.Round(Regex.Matches(last, @"(\d+)m([\d.]+)s").Sum(m =>
+            int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) * 60 + double.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture)) * TicksPerSecond);
     }
 }
 
@@ -314,11 +341,11 @@ public sealed class Wrk(string url, int seconds, int warmUpSeconds, CpuMeter? cp
             result = result with { CheckpointsDuring = await Checkpoints.CountAsync(postgres!) - earlier };
         if (before is not null && after is not null)
         {
-            after["wrk"] = before["wrk"] + (long)Math.Round(ChildrenSeconds(output) * 100);
+            after["wrk"] = before["wrk"] + CpuMeter.ChildrenTicks(output);
             result = result with { Cpu = CpuMeter.PerRequest(before, after, result.Requests) };
         }
         Console.WriteLine($"  {result.RequestsPerSecond:N0}/s, p50 {result.P50Ms:N2} ms, p99 {result.P99Ms:N2} ms, {result.Errors} errors" +
-            (result.Cpu is { } c ? $"; CPU per request: engine {c.EngineMs:N2} ms, PostgreSQL {c.PostgresMs:N2} ms, wrk {c.WrkMs:N2} ms" : "") +
+            (result.Cpu is { } c ? $"; CPU per request: engine {c.EngineMs:N2} ms, PostgreSQL {c.PostgresMs:N2} ms, wrk {c.WrkMs:N2} ms; rest of the machine {c.OtherCores:N2} cores" : "") +
             (result.SocketErrors > 0 ? $", {result.SocketErrors} socket errors" : "") +
             (result.CheckpointsDuring is > 0 ? $"; {result.CheckpointsDuring} checkpoint(s) began during the run" : ""));
         return result;
@@ -329,14 +356,6 @@ public sealed class Wrk(string url, int seconds, int warmUpSeconds, CpuMeter? cp
     {
         var socket = Regex.Match(output, @"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)");
         return socket.Success ? Enumerable.Range(1, 4).Sum(g => long.Parse(socket.Groups[g].Value, CultureInfo.InvariantCulture)) : 0;
-    }
-
-    /// <summary>The children's user and system time from the last line of bash's <c>times</c>, e.g. <c>0m1.250s 0m3.100s</c>.</summary>
-    private static double ChildrenSeconds(string output)
-    {
-        var last = output.TrimEnd().Split('\n')[^1];
-        return Regex.Matches(last, @"(\d+)m([\d.]+)s").Sum(m =>
-            int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) * 60 + double.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture));
     }
 
     private static double Latency(string output, string percentile)

@@ -45,6 +45,7 @@ report.Machine = await Machine.DescribeAsync(pg.ConnectionString);
 var pgbench = await Pgbench.RunAsync(pg, options.Seconds, 8, 8, Options.BusyConnections);
 report.PgbenchTps = pgbench.TpcB;
 report.PgbenchSelectOnlyTps = pgbench.SelectOnlyTps;
+report.PgbenchOtherCores = pgbench.OtherCores;
 foreach (var (clients, tps) in report.PgbenchTps) Console.WriteLine($"pgbench TPC-B, {clients} clients: {tps:N0} tps");
 Console.WriteLine($"pgbench select-only, {pgbench.SelectOnlyClients} clients: {pgbench.SelectOnlyTps:N0} tps");
 

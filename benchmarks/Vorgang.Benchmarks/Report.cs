@@ -20,6 +20,8 @@ public sealed class Report(Options options)
     public string SubmissionsConsistent { get; set; } = "";
     /// <summary>pgbench select-only (<c>-S</c>), 8 clients: the baseline of the lookups.</summary>
     public double PgbenchSelectOnlyTps { get; set; }
+    /// <summary>Cores the rest of the machine used during each pgbench run.</summary>
+    public IReadOnlyDictionary<string, double> PgbenchOtherCores { get; set; } = new Dictionary<string, double>();
     public SubmissionPool? Pool { get; set; }
     /// <summary>The city's mix of submissions, each with an Idempotency-Key of its own (8 and 32 connections).</summary>
     public WrkResult? Mix { get; set; }
@@ -64,6 +66,9 @@ public sealed class Report(Options options)
             (PgbenchSelectOnlyTps > 0 ? $"; pgbench select-only (`-S`), 8 clients: **{F(PgbenchSelectOnlyTps)} tps**" : "") +
             (Seed is { Reused: false } seeded ? $"; the seeding's own appends: {F(seeded.Events)} events in {F(seeded.Seconds, "N1")} s = **{F(SeedRate(seeded))} events/s**" : "") +
             (MixBusy is { } warm ? $"; the warm mixed submissions at {warm.Connections} connections (below): **{F(warm.RequestsPerSecond)}/s**" : "") + ".");
+        if (PgbenchOtherCores.Count > 0)
+            sb.AppendLine($"The rest of the machine (other people's builds and tests) used, on average, {string.Join(", ", PgbenchOtherCores.Select(o => $"{F(o.Value, "N2")} cores during pgbench {o.Key}"))} " +
+                "of the 2 cores; its share during each of the engine's runs is in the CPU table below. A ratio compares runs that shared the machine alike only when those shares are alike.");
         sb.AppendLine();
         sb.AppendLine("| figure | target | measured | baseline (same run) | ratio | verdict |");
         sb.AppendLine("| --- | --- | --- | --- | --- | --- |");
@@ -135,12 +140,12 @@ public sealed class Report(Options options)
         var measured = new[] { Submit, SubmitBusy, Mix, MixBusy, ColdStart?.First, ColdStart?.Next, Track, Queue, AsOf }.Where(x => x?.Cpu is not null).ToList();
         if (measured.Count > 0)
         {
-            sb.AppendLine("CPU time per request while each load ran (from /proc; the machine has 2 cores, shared by all three), and the checkpoints PostgreSQL began during the run (each run, pgbench's too, starts right after one):");
+            sb.AppendLine("CPU time per request while each load ran (from /proc; the machine has 2 cores, shared by all three and by whatever else runs on it), the cores the rest of the machine used meanwhile, and the checkpoints PostgreSQL began during the run (each run, pgbench's too, starts right after one; the cold start's first window right after the checkpoint before the engine's spawn):");
             sb.AppendLine();
-            sb.AppendLine("| figure | engine | PostgreSQL | wrk | checkpoints begun |");
-            sb.AppendLine("| --- | --- | --- | --- | --- |");
+            sb.AppendLine("| figure | engine | PostgreSQL | wrk | rest of the machine | checkpoints begun |");
+            sb.AppendLine("| --- | --- | --- | --- | --- | --- |");
             foreach (var x in measured)
-                sb.AppendLine($"| {x!.Name} | {F(x.Cpu!.EngineMs, "N2")} ms | {F(x.Cpu.PostgresMs, "N2")} ms | {F(x.Cpu.WrkMs, "N2")} ms | {(x.CheckpointsDuring is { } c ? F(c) : "—")} |");
+                sb.AppendLine($"| {x!.Name} | {F(x.Cpu!.EngineMs, "N2")} ms | {F(x.Cpu.PostgresMs, "N2")} ms | {F(x.Cpu.WrkMs, "N2")} ms | {F(x.Cpu.OtherCores, "N2")} cores | {(x.CheckpointsDuring is { } c ? F(c) : "—")} |");
             sb.AppendLine();
         }
         if (StartProbes.Count > 0)
