@@ -66,9 +66,12 @@ public sealed class Report(Options options)
             (PgbenchSelectOnlyTps > 0 ? $"; pgbench select-only (`-S`), 8 clients: **{F(PgbenchSelectOnlyTps)} tps**" : "") +
             (Seed is { Reused: false } seeded ? $"; the seeding's own appends: {F(seeded.Events)} events in {F(seeded.Seconds, "N1")} s = **{F(SeedRate(seeded))} events/s**" : "") +
             (MixBusy is { } warm ? $"; the warm mixed submissions at {warm.Connections} connections (below): **{F(warm.RequestsPerSecond)}/s**" : "") + ".");
-        if (PgbenchOtherCores.Count > 0)
-            sb.AppendLine($"The rest of the machine (other people's builds and tests) used, on average, {string.Join(", ", PgbenchOtherCores.Select(o => $"{F(o.Value, "N2")} cores during pgbench {o.Key}"))} " +
-                "of the 2 cores; its share during each of the engine's runs is in the CPU table below. A ratio compares runs that shared the machine alike only when those shares are alike.");
+        var shares = PgbenchOtherCores.Select(o => $"pgbench {o.Key}: {F(o.Value, "N2")}")
+            .Concat(Seed is { OtherCores: { } so } ? [$"seeding: {F(so, "N2")}"] : [])
+            .Concat(Rebuild is { OtherCores: { } ro } ? [$"rebuild: {F(ro, "N2")}"] : []).ToList();
+        if (shares.Count > 0)
+            sb.AppendLine($"Cores of the 2 that the rest of the machine (other people's builds and tests) used meanwhile, on average — {string.Join("; ", shares)}; " +
+                "during each of the engine's runs in the CPU table below. A ratio compares like with like only where these shares are alike.");
         sb.AppendLine();
         sb.AppendLine("| figure | target | measured | baseline (same run) | ratio | verdict |");
         sb.AppendLine("| --- | --- | --- | --- | --- | --- |");
