@@ -110,16 +110,16 @@ public sealed record PgbenchResult(Dictionary<int, double> TpcB, int SelectOnlyC
 public sealed record SeedResult(int Cases, long Events, int Open, double Seconds, bool Reused, string BiggestTeam, int BiggestTeamOpen,
     IReadOnlyList<string> OpenCaseNumbers, string LongCaseNumber)
 {
-    /// <summary>Cores the rest of the machine used while the city was seeded (see <see cref="CpuUse.OtherCores"/>).</summary>
-    public double? OtherCores { get; init; }
+    /// <summary>CPU per event while the city was seeded: the benchmark's process (generating, appending) and PostgreSQL; the rest of the machine's cores.</summary>
+    public CpuUse? Cpu { get; init; }
 }
 
 public sealed record RebuildResult(long Events, double Seconds)
 {
     public double EventsPerSecond => Events / Seconds;
 
-    /// <summary>Cores the rest of the machine used during the rebuild.</summary>
-    public double? OtherCores { get; init; }
+    /// <summary>CPU per event during the rebuild: the benchmark's process (the projection daemon) and PostgreSQL; the rest of the machine's cores.</summary>
+    public CpuUse? Cpu { get; init; }
 }
 
 public static class Seeder

@@ -55,13 +55,13 @@ var (catalog, _) = DefinitionCatalog.LoadDirectory(Path.Combine(repo, "process-d
 var phases = new CpuMeter(Environment.ProcessId, CpuMeter.Postmaster(pg.DataDirectory));
 var beforeSeed = phases.Snapshot();
 var seed = await Seeder.SeedAsync(pg.ConnectionString, catalog, options.Cases, options.Fresh);
-if (!seed.Reused) seed = seed with { OtherCores = CpuMeter.PerRequest(beforeSeed, phases.Snapshot(), 1).OtherCores };
+if (!seed.Reused) seed = seed with { Cpu = CpuMeter.PerRequest(beforeSeed, phases.Snapshot(), seed.Events) };
 // A freshly seeded city has no read models yet: it is always rebuilt.
 if (!options.SkipRebuild || !seed.Reused)
 {
     var beforeRebuild = phases.Snapshot();
     report.Rebuild = await Seeder.RebuildAsync(pg.ConnectionString, catalog, options.RebuildSequential);
-    report.Rebuild = report.Rebuild with { OtherCores = CpuMeter.PerRequest(beforeRebuild, phases.Snapshot(), 1).OtherCores };
+    report.Rebuild = report.Rebuild with { Cpu = CpuMeter.PerRequest(beforeRebuild, phases.Snapshot(), report.Rebuild.Events) };
     Console.WriteLine($"vacuum (analyze) after loading: {await Seeder.VacuumAsync(pg.ConnectionString):N0} s");
 }
 seed = await Seeder.DescribeAsync(pg.ConnectionString, seed);

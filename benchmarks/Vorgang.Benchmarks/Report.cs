@@ -67,8 +67,8 @@ public sealed class Report(Options options)
             (Seed is { Reused: false } seeded ? $"; the seeding's own appends: {F(seeded.Events)} events in {F(seeded.Seconds, "N1")} s = **{F(SeedRate(seeded))} events/s**" : "") +
             (MixBusy is { } warm ? $"; the warm mixed submissions at {warm.Connections} connections (below): **{F(warm.RequestsPerSecond)}/s**" : "") + ".");
         var shares = PgbenchOtherCores.Select(o => $"pgbench {o.Key}: {F(o.Value, "N2")}")
-            .Concat(Seed is { OtherCores: { } so } ? [$"seeding: {F(so, "N2")}"] : [])
-            .Concat(Rebuild is { OtherCores: { } ro } ? [$"rebuild: {F(ro, "N2")}"] : []).ToList();
+            .Concat(Seed is { Cpu: { } so } ? [$"seeding: {F(so.OtherCores, "N2")}"] : [])
+            .Concat(Rebuild is { Cpu: { } ro } ? [$"rebuild: {F(ro.OtherCores, "N2")}"] : []).ToList();
         if (shares.Count > 0)
             sb.AppendLine($"Cores of the 2 that the rest of the machine (other people's builds and tests) used meanwhile, on average — {string.Join("; ", shares)}; " +
                 "during each of the engine's runs in the CPU table below. A ratio compares like with like only where these shares are alike.");
@@ -149,6 +149,16 @@ public sealed class Report(Options options)
             sb.AppendLine("| --- | --- | --- | --- | --- | --- |");
             foreach (var x in measured)
                 sb.AppendLine($"| {x!.Name} | {F(x.Cpu!.EngineMs, "N2")} ms | {F(x.Cpu.PostgresMs, "N2")} ms | {F(x.Cpu.WrkMs, "N2")} ms | {F(x.Cpu.OtherCores, "N2")} cores | {(x.CheckpointsDuring is { } c ? F(c) : "—")} |");
+            sb.AppendLine();
+        }
+        if (Seed?.Cpu is { } seedCpu || Rebuild?.Cpu is not null)
+        {
+            sb.AppendLine("CPU time per event of the seeding and of the rebuild (both run in the benchmark's own process, which the first column counts):");
+            sb.AppendLine();
+            sb.AppendLine("| phase | benchmark process | PostgreSQL | rest of the machine |");
+            sb.AppendLine("| --- | --- | --- | --- |");
+            if (Seed?.Cpu is { } sc) sb.AppendLine($"| seeding (appends, no projections) | {F(sc.EngineMs * 1000, "N1")} µs | {F(sc.PostgresMs * 1000, "N1")} µs | {F(sc.OtherCores, "N2")} cores |");
+            if (Rebuild?.Cpu is { } rc) sb.AppendLine($"| rebuild (all read models at once) | {F(rc.EngineMs * 1000, "N1")} µs | {F(rc.PostgresMs * 1000, "N1")} µs | {F(rc.OtherCores, "N2")} cores |");
             sb.AppendLine();
         }
         if (StartProbes.Count > 0)
