@@ -14,7 +14,8 @@ public sealed class CityGenerator(DefinitionCatalog catalog, int seed)
     public const string TrackingCode = "BENCH-BENCH-BENCH-BENCH";
     private static readonly string TrackingHash = TrackingCodes.Hash(TrackingCode);
 
-    private static readonly (string Service, double Share)[] Mix =
+    /// <summary>The five services in the proportions of the city's submissions; the mixed submission load uses the same.</summary>
+    public static readonly IReadOnlyList<(string Service, double Share)> Mix =
     [
         ("defect-report", 0.40), ("change-of-address", 0.35), ("residential-parking-permit", 0.12),
         ("school-transport", 0.08), ("building-permit-consultation", 0.05),

@@ -11,28 +11,48 @@ namespace Vorgang.Benchmarks;
 public sealed partial class Engine : IAsyncDisposable
 {
     public const string DevelopmentKey = "benchmark-signing-key-with-at-least-32-bytes";
+    /// <summary>Where every engine of a run listens; known before it listens, so that requests can be tried from the start.</summary>
+    public const string FixedUrl = "http://127.0.0.1:5199";
     private readonly Process _process;
     private readonly HttpClient _http;
+    private readonly Stopwatch _sinceSpawn;
+    private readonly Task<string> _listening;
 
-    private Engine(Process process, string url)
+    private Engine(Process process, Stopwatch sinceSpawn)
     {
         _process = process;
-        Url = url;
-        _http = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(60) };
+        _sinceSpawn = sinceSpawn;
+        _http = new HttpClient { BaseAddress = new Uri(FixedUrl), Timeout = TimeSpan.FromSeconds(60) };
+        _listening = WatchAsync();
     }
 
-    public string Url { get; }
+    public string Url { get; private set; } = FixedUrl;
 
     public int ProcessId => _process.Id;
+
+    /// <summary>Time since the process was spawned.</summary>
+    public TimeSpan SinceSpawn => _sinceSpawn.Elapsed;
+
+    /// <summary>When the engine said it listens, counted from the spawn (null while it does not).</summary>
+    public TimeSpan? ListeningAfter { get; private set; }
 
     [GeneratedRegex(@"listening on (http://[^\s,]+)")]
     private static partial Regex Listening();
 
+    /// <summary>Starts the engine and returns once it listens.</summary>
     public static async Task<Engine> StartAsync(string repo, string connectionString)
+    {
+        var engine = Spawn(repo, connectionString);
+        await engine.ListeningAsync();
+        return engine;
+    }
+
+    /// <summary>Starts the engine's process and returns at once; <see cref="ListeningAsync"/> completes when it listens.</summary>
+    public static Engine Spawn(string repo, string connectionString)
     {
         var dll = Path.Combine(repo, "src", "Api", "bin", "Release", "net10.0", "Vorgang.Api.dll");
         if (!File.Exists(dll)) throw new InvalidOperationException($"Build the engine first: dotnet build -c Release src/Api ({dll} is missing).");
-        var start = new ProcessStartInfo("dotnet", [dll, "--urls", "http://127.0.0.1:5199"])
+        var start = new ProcessStartInfo("dotnet", [dll, "--urls", FixedUrl])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -45,18 +65,36 @@ public sealed partial class Engine : IAsyncDisposable
         start.Environment["Vorgang__RateLimits__PerClientPerMinute"] = "0";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         start.Environment["Logging__LogLevel__Microsoft.AspNetCore"] = "Warning";
+        var watch = Stopwatch.StartNew();
         var process = Process.Start(start)!;
-        _ = process.StandardError.ReadToEndAsync();
-        while (await process.StandardOutput.ReadLineAsync() is { } line)
+        return new Engine(process, watch);
+    }
+
+    public Task<string> ListeningAsync() => _listening;
+
+    private async Task<string> WatchAsync()
+    {
+        _ = _process.StandardError.ReadToEndAsync();
+        while (await _process.StandardOutput.ReadLineAsync() is { } line)
         {
             var match = Listening().Match(line);
             if (match.Success)
             {
-                _ = process.StandardOutput.ReadToEndAsync();
-                return new Engine(process, match.Groups[1].Value);
+                ListeningAfter = _sinceSpawn.Elapsed;
+                Url = match.Groups[1].Value;
+                _ = _process.StandardOutput.ReadToEndAsync();
+                return Url;
             }
         }
         throw new InvalidOperationException("The engine exited before it listened.");
+    }
+
+    /// <summary>CPU time the engine's process has used so far (user and system), from /proc.</summary>
+    public double CpuMs()
+    {
+        var stat = File.ReadAllText($"/proc/{_process.Id}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) * 10.0;
     }
 
     /// <summary>The first call of each endpoint compiles its handler; none of that belongs in the figures.</summary>
@@ -76,7 +114,38 @@ public sealed partial class Engine : IAsyncDisposable
         }
     }
 
-    public Task<string> ExampleBodyAsync(string service) => _http.GetStringAsync($"/api/services/{service}/example");
+    /// <summary>Some bodies of every service of the mix, each with a key of its own: the pool checked by the engine itself.</summary>
+    public async Task SubmitSampleAsync(SubmissionPool pool, int perService)
+    {
+        foreach (var (service, body) in pool.Sample(perService))
+        {
+            using var response = await SubmitAsync(service, body, Guid.NewGuid().ToString());
+            if (!response.IsSuccessStatusCode)
+                throw new InvalidOperationException($"The engine refused a generated '{service}' submission ({(int)response.StatusCode}): {await response.Content.ReadAsStringAsync()}\n{body}");
+        }
+    }
+
+    public async Task<HttpResponseMessage> SubmitAsync(string service, string body, string? idempotencyKey)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/services/{service}/cases") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        if (idempotencyKey is not null) request.Headers.TryAddWithoutValidation("Idempotency-Key", idempotencyKey);
+        var response = await _http.SendAsync(request);
+        await response.Content.LoadIntoBufferAsync();
+        return response;
+    }
+
+    public Task<string> ExampleBodyAsync(string service) => _http.GetStringAsync($"/api/services/{service}/example?lang=de");
+
+    /// <summary>One GET, its status and how long it took until its body was read.</summary>
+    public async Task<(int Status, double Ms)> TimeGetAsync(string path, (string Name, string Value)? header = null)
+    {
+        var watch = Stopwatch.StartNew();
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        if (header is { } h) request.Headers.TryAddWithoutValidation(h.Name, h.Value);
+        using var response = await _http.SendAsync(request);
+        await response.Content.LoadIntoBufferAsync();
+        return ((int)response.StatusCode, watch.Elapsed.TotalMilliseconds);
+    }
 
     private async Task Send(HttpMethod method, string path, (string Name, string Value) header)
     {
@@ -104,6 +173,9 @@ public sealed record WrkResult(string Name, int Connections, double RequestsPerS
 
     /// <summary>Checkpoints PostgreSQL began while the load was measured (0 when the run started clean and stayed so).</summary>
     public long? CheckpointsDuring { get; init; }
+
+    /// <summary>Requests wrk gave up on (connect, read and write errors, timeouts after 10 s).</summary>
+    public long SocketErrors { get; init; }
 }
 
 /// <summary>
@@ -137,19 +209,31 @@ public static class Checkpoints
 }
 
 /// <summary>Milliseconds of CPU per request spent by the engine, PostgreSQL (all its processes) and the load generator.</summary>
-public sealed record CpuUse(double EngineMs, double PostgresMs, double WrkMs);
+public sealed record CpuUse(double EngineMs, double PostgresMs, double WrkMs)
+{
+    /// <summary>
+    /// Cores that everything else on the machine used meanwhile, on average (other people's builds and tests): the
+    /// machine's busy time from /proc/stat less the three above. What the run had to share its cores with.
+    /// </summary>
+    public double OtherCores { get; init; }
+}
 
 /// <summary>
-/// CPU time of the engine, of every PostgreSQL process and of wrk, from /proc (Linux): where a request's cost goes when
-/// all three share the machine's cores.
+/// CPU time of the engine, of the benchmark's PostgreSQL (its postmaster and the postmaster's children) and of wrk, from
+/// /proc (Linux): where a request's cost goes when all three share the machine's cores. Other PostgreSQL servers on the
+/// machine (other people's test databases) are not counted.
 /// </summary>
-public sealed class CpuMeter(int enginePid)
+public sealed class CpuMeter(int enginePid, int postmasterPid)
 {
     private static readonly long TicksPerSecond = 100; // USER_HZ on Linux
 
+    /// <summary>The postmaster of the server whose data lives in <paramref name="dataDirectory"/> (first line of postmaster.pid).</summary>
+    public static int Postmaster(string dataDirectory) =>
+        int.Parse(File.ReadLines(Path.Combine(dataDirectory, "postmaster.pid")).First().Trim(), CultureInfo.InvariantCulture);
+
     public Dictionary<string, long> Snapshot()
     {
-        var totals = new Dictionary<string, long> { ["engine"] = 0, ["postgres"] = 0, ["wrk"] = 0 };
+        var totals = new Dictionary<string, long> { ["engine"] = 0, ["postgres"] = 0, ["wrk"] = 0, ["machine"] = MachineBusy(), ["wallMs"] = Environment.TickCount64 };
         foreach (var dir in Directory.EnumerateDirectories("/proc"))
         {
             var name = Path.GetFileName(dir);
@@ -162,22 +246,44 @@ public sealed class CpuMeter(int enginePid)
             var close = stat.LastIndexOf(')');
             if (open < 0 || close < 0) continue;
             var comm = stat[(open + 1)..close];
-            var group = pid == enginePid ? "engine" : comm == "postgres" ? "postgres" : comm == "wrk" ? "wrk" : null;
-            if (group is null) continue;
-            // Fields after the command: state is field 3; utime and stime are fields 14 and 15, cutime and cstime (of
-            // children that ended and were waited for) 16 and 17. A backend that ends during the run leaves its time
-            // in the postmaster's cutime and cstime: they are counted for PostgreSQL so that its sum only grows.
+            // Fields after the command: state is field 3, the parent's pid field 4; utime and stime are fields 14 and 15,
+            // cutime and cstime (of children that ended and were waited for) 16 and 17. A backend that ends during the
+            // run leaves its time in the postmaster's cutime and cstime: they are counted for PostgreSQL so that its sum
+            // only grows.
             var fields = stat[(close + 2)..].Split(' ');
             long Field(int number) => long.Parse(fields[number - 3], CultureInfo.InvariantCulture);
+            var ours = pid == postmasterPid || Field(4) == postmasterPid;
+            var group = pid == enginePid ? "engine" : comm == "postgres" && ours ? "postgres" : comm is "wrk" or "pgbench" ? "wrk" : null;
+            if (group is null) continue;
             totals[group] += Field(14) + Field(15) + (group == "postgres" ? Field(16) + Field(17) : 0);
         }
         return totals;
     }
 
+    /// <param name="after">Its load generator's entry ("wrk", pgbench too) set from the shell's <c>times</c>: it has exited by then.</param>
     public static CpuUse PerRequest(Dictionary<string, long> before, Dictionary<string, long> after, long requests)
     {
-        double Ms(string group) => requests == 0 ? 0 : (after[group] - before[group]) * 1000.0 / TicksPerSecond / requests;
-        return new CpuUse(Ms("engine"), Ms("postgres"), Ms("wrk"));
+        long Delta(string group) => after[group] - before[group];
+        double Ms(string group) => requests == 0 ? 0 : Delta(group) * 1000.0 / TicksPerSecond / requests;
+        var seconds = Delta("wallMs") / 1000.0;
+        var others = (Delta("machine") - Delta("engine") - Delta("postgres") - Delta("wrk")) / (double)TicksPerSecond;
+        return new CpuUse(Ms("engine"), Ms("postgres"), Ms("wrk")) { OtherCores = seconds <= 0 ? 0 : Math.Max(0, others / seconds) };
+    }
+
+    /// <summary>Busy time of all cores (user, nice, system, irq, softirq, steal) from the first line of /proc/stat, in ticks.</summary>
+    private static long MachineBusy()
+    {
+        var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        long F(int i) => long.Parse(fields[i], CultureInfo.InvariantCulture);
+        return F(1) + F(2) + F(3) + F(6) + F(7) + F(8);
+    }
+
+    /// <summary>The children's user and system time from the last line of bash's <c>times</c>, e.g. <c>0m1.250s 0m3.100s</c>, in ticks.</summary>
+    public static long ChildrenTicks(string output)
+    {
+        var last = output.TrimEnd().Split('\n')[^1];
+        return (long)Math.Round(Regex.Matches(last, @"(\d+)m([\d.]+)s").Sum(m =>
+            int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) * 60 + double.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture)) * TicksPerSecond);
     }
 }
 
@@ -186,8 +292,7 @@ public sealed class Wrk(string url, int seconds, int warmUpSeconds, CpuMeter? cp
 {
     public async Task<WrkResult> RunAsync(string name, string lua, int connections = 8)
     {
-        var script = Path.Combine(Path.GetTempPath(), $"vorgang-bench-{Guid.NewGuid():N}.lua");
-        await File.WriteAllTextAsync(script, lua);
+        var script = await Scripts.WriteAsync(lua);
         try
         {
             if (warmUpSeconds > 0)
@@ -201,29 +306,7 @@ public sealed class Wrk(string url, int seconds, int warmUpSeconds, CpuMeter? cp
             // Counted before the forced checkpoint, whose own count the server may publish a moment after it returns.
             var checkpointsBefore = postgres is null ? (long?)null : await Checkpoints.CountAsync(postgres) + 1;
             if (postgres is not null) await Checkpoints.ForceAsync(postgres);
-            Console.WriteLine($"wrk: {name} for {seconds} s…");
-            var before = cpu?.Snapshot();
-            // wrk has exited by the second snapshot: the shell's `times` reports its CPU (the children's line).
-            var (exit, output, error) = await Shell.RunAsync("bash",
-                ["-c", $"wrk -t2 -c{connections} -d{seconds}s --latency --timeout 10s -s '{script}' '{url}' && times"]);
-            var after = cpu?.Snapshot();
-            if (exit != 0) throw new InvalidOperationException($"wrk failed: {error}");
-            var result = new WrkResult(name, connections,
-                double.Parse(Regex.Match(output, @"Requests/sec:\s+([\d.]+)").Groups[1].Value, CultureInfo.InvariantCulture),
-                Latency(output, "50%"), Latency(output, "99%"),
-                long.Parse(Regex.Match(output, @"(\d+) requests in").Groups[1].Value, CultureInfo.InvariantCulture),
-                Regex.Match(output, @"Non-2xx or 3xx responses: (\d+)") is { Success: true } m ? long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : 0);
-            if (checkpointsBefore is { } earlier)
-                result = result with { CheckpointsDuring = await Checkpoints.CountAsync(postgres!) - earlier };
-            if (before is not null && after is not null)
-            {
-                after["wrk"] = before["wrk"] + (long)Math.Round(ChildrenSeconds(output) * 100);
-                result = result with { Cpu = CpuMeter.PerRequest(before, after, result.Requests) };
-            }
-            Console.WriteLine($"  {result.RequestsPerSecond:N0}/s, p50 {result.P50Ms:N2} ms, p99 {result.P99Ms:N2} ms, {result.Errors} errors" +
-                (result.Cpu is { } c ? $"; CPU per request: engine {c.EngineMs:N2} ms, PostgreSQL {c.PostgresMs:N2} ms, wrk {c.WrkMs:N2} ms" : "") +
-                (result.CheckpointsDuring is > 0 ? $"; {result.CheckpointsDuring} checkpoint(s) began during the run" : ""));
-            return result;
+            return await MeasureAsync(name, script, connections, seconds, checkpointsBefore);
         }
         finally
         {
@@ -231,12 +314,48 @@ public sealed class Wrk(string url, int seconds, int warmUpSeconds, CpuMeter? cp
         }
     }
 
-    /// <summary>The children's user and system time from the last line of bash's <c>times</c>, e.g. <c>0m1.250s 0m3.100s</c>.</summary>
-    private static double ChildrenSeconds(string output)
+    /// <summary>
+    /// One measured run of a script already written, at once: no warm-up, no checkpoint first (the cold start forces
+    /// its checkpoint before the engine is spawned, and measures from the moment the engine listens).
+    /// </summary>
+    /// <param name="checkpointsBefore">The count to compare with afterwards (the server's count now, unless given).</param>
+    public async Task<WrkResult> MeasureAsync(string name, string script, int connections, int runSeconds, long? checkpointsBefore = null)
     {
-        var last = output.TrimEnd().Split('\n')[^1];
-        return Regex.Matches(last, @"(\d+)m([\d.]+)s").Sum(m =>
-            int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) * 60 + double.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture));
+        checkpointsBefore ??= postgres is null ? null : await Checkpoints.CountAsync(postgres);
+        Console.WriteLine($"wrk: {name} for {runSeconds} s…");
+        var before = cpu?.Snapshot();
+        // wrk has exited by the second snapshot: the shell's `times` reports its CPU (the children's line).
+        var (exit, output, error) = await Shell.RunAsync("bash",
+            ["-c", $"wrk -t2 -c{connections} -d{runSeconds}s --latency --timeout 10s -s '{script}' '{url}' && times"]);
+        var after = cpu?.Snapshot();
+        if (exit != 0) throw new InvalidOperationException($"wrk failed: {error}");
+        var result = new WrkResult(name, connections,
+            double.Parse(Regex.Match(output, @"Requests/sec:\s+([\d.]+)").Groups[1].Value, CultureInfo.InvariantCulture),
+            Latency(output, "50%"), Latency(output, "99%"),
+            long.Parse(Regex.Match(output, @"(\d+) requests in").Groups[1].Value, CultureInfo.InvariantCulture),
+            Regex.Match(output, @"Non-2xx or 3xx responses: (\d+)") is { Success: true } m ? long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : 0)
+        {
+            SocketErrors = SocketErrors(output),
+        };
+        if (checkpointsBefore is { } earlier)
+            result = result with { CheckpointsDuring = await Checkpoints.CountAsync(postgres!) - earlier };
+        if (before is not null && after is not null)
+        {
+            after["wrk"] = before["wrk"] + CpuMeter.ChildrenTicks(output);
+            result = result with { Cpu = CpuMeter.PerRequest(before, after, result.Requests) };
+        }
+        Console.WriteLine($"  {result.RequestsPerSecond:N0}/s, p50 {result.P50Ms:N2} ms, p99 {result.P99Ms:N2} ms, {result.Errors} errors" +
+            (result.Cpu is { } c ? $"; CPU per request: engine {c.EngineMs:N2} ms, PostgreSQL {c.PostgresMs:N2} ms, wrk {c.WrkMs:N2} ms; rest of the machine {c.OtherCores:N2} cores" : "") +
+            (result.SocketErrors > 0 ? $", {result.SocketErrors} socket errors" : "") +
+            (result.CheckpointsDuring is > 0 ? $"; {result.CheckpointsDuring} checkpoint(s) began during the run" : ""));
+        return result;
+    }
+
+    /// <summary>Requests wrk gave up on: connect, read, write errors and timeouts (over 10 s without an answer).</summary>
+    private static long SocketErrors(string output)
+    {
+        var socket = Regex.Match(output, @"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)");
+        return socket.Success ? Enumerable.Range(1, 4).Sum(g => long.Parse(socket.Groups[g].Value, CultureInfo.InvariantCulture)) : 0;
     }
 
     private static double Latency(string output, string percentile)
@@ -250,6 +369,63 @@ public sealed class Wrk(string url, int seconds, int warmUpSeconds, CpuMeter? cp
 public static class Scripts
 {
     private static string Lua(string text) => text.Replace("\\", "\\\\").Replace("\"", "\\\"");
+
+    /// <summary>Writes a script to a file of its own (the caller deletes it).</summary>
+    public static async Task<string> WriteAsync(string lua)
+    {
+        var script = Path.Combine(Path.GetTempPath(), $"vorgang-bench-{Guid.NewGuid():N}.lua");
+        await File.WriteAllTextAsync(script, lua);
+        return script;
+    }
+
+    /// <summary>
+    /// The city's mix: each request picks a service in the city's proportions and one of its pre-generated bodies at
+    /// random, and carries an Idempotency-Key of its own — a UUID from the kernel per wrk thread (so that no two runs,
+    /// warm-ups included, share a key) and the thread's request count.
+    /// </summary>
+    public static string Mix(SubmissionPool pool)
+    {
+        var shares = string.Join(", ", CityGenerator.Mix.Select(m => $"{{ \"{m.Service}\", {m.Share.ToString(CultureInfo.InvariantCulture)} }}"));
+        return $$"""
+            local services = { {{shares}} }
+            local bodies = {}
+            local prefix = ""
+            local counter = 0
+
+            init = function(args)
+              for line in io.lines("{{Lua(pool.File)}}") do
+                local tab = line:find("\t", 1, true)
+                local service = line:sub(1, tab - 1)
+                local list = bodies[service]
+                if list == nil then
+                  list = {}
+                  bodies[service] = list
+                end
+                list[#list + 1] = line:sub(tab + 1)
+              end
+              local uuid = io.open("/proc/sys/kernel/random/uuid", "r")
+              prefix = uuid:read("*l")
+              uuid:close()
+              math.randomseed(tonumber(prefix:sub(1, 8), 16))
+            end
+
+            request = function()
+              counter = counter + 1
+              local roll = math.random()
+              local service = services[1][1]
+              for _, s in ipairs(services) do
+                roll = roll - s[2]
+                if roll < 0 then
+                  service = s[1]
+                  break
+                end
+              end
+              local list = bodies[service]
+              return wrk.format("POST", "/api/services/" .. service .. "/cases",
+                { ["Content-Type"] = "application/json", ["Idempotency-Key"] = prefix .. "-" .. counter }, list[math.random(#list)])
+            end
+            """;
+    }
 
     public static string Track(IReadOnlyList<string> numbers, string code) => $$"""
         local numbers = { {{string.Join(",", numbers.Select(n => $"\"{n}\""))}} }

@@ -49,8 +49,11 @@ public static class Machine
 
 public static class Pgbench
 {
-    /// <summary>Initialises pgbench's tables (scale 20) and runs TPC-B once per client count; tps by client count.</summary>
-    public static async Task<Dictionary<int, double>> RunAsync(EmbeddedPostgres pg, int seconds, params int[] clientCounts)
+    /// <summary>
+    /// Initialises pgbench's tables (scale 20) and runs TPC-B once per client count, then select-only (<c>-S</c>: one
+    /// primary-key read per transaction) with <paramref name="selectOnlyClients"/> clients.
+    /// </summary>
+    public static async Task<PgbenchResult> RunAsync(EmbeddedPostgres pg, int seconds, int selectOnlyClients, params int[] clientCounts)
     {
         var binaries = EmbeddedPostgres.LocateBinaries() ?? throw new InvalidOperationException("pgbench not found");
         var pgbench = Path.Combine(binaries, "pgbench");
@@ -65,16 +68,26 @@ public static class Pgbench
         string[] common = ["-h", "127.0.0.1", "-p", pg.Port.ToString(CultureInfo.InvariantCulture), "-U", "postgres"];
         var init = await Shell.RunAsync(pgbench, [.. common, "-i", "-q", "-s", "20", "pgbench"]);
         if (init.Exit != 0) throw new InvalidOperationException("pgbench -i failed: " + init.Err);
-        var tps = new Dictionary<int, double>();
-        foreach (var clients in clientCounts)
+        var meter = new CpuMeter(0, CpuMeter.Postmaster(pg.DataDirectory));
+        var others = new Dictionary<string, double>();
+        async Task<double> Run(string name, int clients, params string[] mode)
         {
             await Checkpoints.ForceAsync(pg.ConnectionString);
-            var run = await Shell.RunAsync(pgbench, [.. common, "-c", clients.ToString(CultureInfo.InvariantCulture), "-j", "2",
-                "-T", seconds.ToString(CultureInfo.InvariantCulture), "-M", "prepared", "pgbench"]);
+            string[] arguments = [.. common, .. mode, "-c", clients.ToString(CultureInfo.InvariantCulture), "-j", "2",
+                "-T", seconds.ToString(CultureInfo.InvariantCulture), "-M", "prepared", "pgbench"];
+            var before = meter.Snapshot();
+            // pgbench has exited by the second snapshot: the shell's `times` reports its CPU.
+            var run = await Shell.RunAsync("bash", ["-c", $"'{pgbench}' {string.Join(' ', arguments.Select(a => $"'{a}'"))} && times"]);
+            var after = meter.Snapshot();
             if (run.Exit != 0) throw new InvalidOperationException("pgbench failed: " + run.Err);
+            after["wrk"] = before["wrk"] + CpuMeter.ChildrenTicks(run.Out);
             var match = Regex.Match(run.Out, @"tps = ([\d.]+) \(without initial connection time\)");
-            tps[clients] = double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+            others[name] = CpuMeter.PerRequest(before, after, 1).OtherCores;
+            return double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
         }
+        var tps = new Dictionary<int, double>();
+        foreach (var clients in clientCounts) tps[clients] = await Run($"TPC-B, {clients} clients", clients);
+        var selectOnly = await Run($"select-only, {selectOnlyClients} clients", selectOnlyClients, "-S");
         // Its tables are done with: autovacuum cleaning up after TPC-B's updates must not run during the engine's figures.
         await using (var connection = new NpgsqlConnection(pg.ConnectionString))
         {
@@ -82,16 +95,31 @@ public static class Pgbench
             await using var drop = new NpgsqlCommand("drop database pgbench with (force)", connection);
             await drop.ExecuteNonQueryAsync();
         }
-        return tps;
+        return new PgbenchResult(tps, selectOnlyClients, selectOnly) { OtherCores = others };
     }
 }
 
+/// <param name="TpcB">TPC-B tps by number of clients.</param>
+/// <param name="SelectOnlyTps">Select-only (<c>-S</c>) tps with <paramref name="SelectOnlyClients"/> clients.</param>
+public sealed record PgbenchResult(Dictionary<int, double> TpcB, int SelectOnlyClients, double SelectOnlyTps)
+{
+    /// <summary>Cores the rest of the machine used during each run (see <see cref="CpuUse.OtherCores"/>), by run.</summary>
+    public IReadOnlyDictionary<string, double> OtherCores { get; init; } = new Dictionary<string, double>();
+}
+
 public sealed record SeedResult(int Cases, long Events, int Open, double Seconds, bool Reused, string BiggestTeam, int BiggestTeamOpen,
-    IReadOnlyList<string> OpenCaseNumbers, string LongCaseNumber);
+    IReadOnlyList<string> OpenCaseNumbers, string LongCaseNumber)
+{
+    /// <summary>CPU per event while the city was seeded: the benchmark's process (generating, appending) and PostgreSQL; the rest of the machine's cores.</summary>
+    public CpuUse? Cpu { get; init; }
+}
 
 public sealed record RebuildResult(long Events, double Seconds)
 {
     public double EventsPerSecond => Events / Seconds;
+
+    /// <summary>CPU per event during the rebuild: the benchmark's process (the projection daemon) and PostgreSQL; the rest of the machine's cores.</summary>
+    public CpuUse? Cpu { get; init; }
 }
 
 public static class Seeder

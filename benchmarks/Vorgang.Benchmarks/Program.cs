@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json.Nodes;
 using Marten;
 using Microsoft.Extensions.Configuration;
 using Npgsql;
@@ -14,6 +15,23 @@ using Vorgang.Workflows.Deadlines;
 // measured in the same run on the same PostgreSQL. See docs/benchmarks.md.
 var options = Options.Parse(args);
 var repo = Repo.Root();
+if (options.WriteMix is { } mixDirectory)
+{
+    // The mixed load for runs by hand: its bodies (from the definitions' examples, as the engine's example endpoint
+    // serves them) and wrk's script, which reads them from where they are written.
+    var (definitions, _) = DefinitionCatalog.LoadDirectory(Path.Combine(repo, "process-definitions"), TimeProvider.System.Today());
+    var examples = CityGenerator.Mix.ToDictionary(m => m.Service, m => new JsonObject
+    {
+        ["data"] = DefinitionChecker.ResolveExample(definitions.Latest(m.Service)!, TimeProvider.System.Today()), ["language"] = "de",
+    });
+    Directory.CreateDirectory(mixDirectory);
+    var written = SubmissionPool.Create(definitions, examples, Options.PoolPerService, TimeProvider.System.Today());
+    var bodies = Path.GetFullPath(Path.Combine(mixDirectory, "mix.tsv"));
+    written.MoveTo(bodies);
+    await File.WriteAllTextAsync(Path.Combine(mixDirectory, "mix.lua"), Scripts.Mix(written));
+    Console.WriteLine($"Written {bodies} and mix.lua beside it: wrk -t2 -c32 -d20s --latency -s {Path.Combine(Path.GetFullPath(mixDirectory), "mix.lua")} {Engine.FixedUrl}");
+    return 0;
+}
 var dataDirectory = Path.Combine(repo, "benchmarks", ".data", "pgdata");
 var report = new Report(options);
 
@@ -23,17 +41,28 @@ await Tuning.ApplyAsync(postgres);
 await using var pg = await EmbeddedPostgres.StartAsync(dataDirectory, "vorgang");
 report.Machine = await Machine.DescribeAsync(pg.ConnectionString);
 
-// 1. Baseline: pgbench TPC-B with 8 clients on the same server, and with as many clients as the busier submission load.
-report.PgbenchTps = await Pgbench.RunAsync(pg, options.Seconds, 8, Options.BusyConnections);
+// 1. Baseline: pgbench TPC-B with 8 clients on the same server, and with as many clients as the busier submission load;
+//    select-only with 8 clients, the baseline of the lookups.
+var pgbench = await Pgbench.RunAsync(pg, options.Seconds, 8, 8, Options.BusyConnections);
+report.PgbenchTps = pgbench.TpcB;
+report.PgbenchSelectOnlyTps = pgbench.SelectOnlyTps;
+report.PgbenchOtherCores = pgbench.OtherCores;
 foreach (var (clients, tps) in report.PgbenchTps) Console.WriteLine($"pgbench TPC-B, {clients} clients: {tps:N0} tps");
+Console.WriteLine($"pgbench select-only, {pgbench.SelectOnlyClients} clients: {pgbench.SelectOnlyTps:N0} tps");
 
 // 2. The city: seeded straight into the event store without projections, then every projection rebuilt (timed).
 var (catalog, _) = DefinitionCatalog.LoadDirectory(Path.Combine(repo, "process-definitions"), TimeProvider.System.Today());
+// Seeding and rebuilding run in this process: what else the machine did meanwhile is the rest of it.
+var phases = new CpuMeter(Environment.ProcessId, CpuMeter.Postmaster(pg.DataDirectory));
+var beforeSeed = phases.Snapshot();
 var seed = await Seeder.SeedAsync(pg.ConnectionString, catalog, options.Cases, options.Fresh);
+if (!seed.Reused) seed = seed with { Cpu = CpuMeter.PerRequest(beforeSeed, phases.Snapshot(), seed.Events) };
 // A freshly seeded city has no read models yet: it is always rebuilt.
 if (!options.SkipRebuild || !seed.Reused)
 {
+    var beforeRebuild = phases.Snapshot();
     report.Rebuild = await Seeder.RebuildAsync(pg.ConnectionString, catalog, options.RebuildSequential);
+    report.Rebuild = report.Rebuild with { Cpu = CpuMeter.PerRequest(beforeRebuild, phases.Snapshot(), report.Rebuild.Events) };
     Console.WriteLine($"vacuum (analyze) after loading: {await Seeder.VacuumAsync(pg.ConnectionString):N0} s");
 }
 seed = await Seeder.DescribeAsync(pg.ConnectionString, seed);
@@ -44,30 +73,72 @@ var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Diction
 {
     ["Vorgang:Auth:DevelopmentKey"] = Engine.DevelopmentKey,
 }).Build();
-await using var engine = await Engine.StartAsync(repo, pg.ConnectionString);
 var caseworker = StaffAuth.MintToken(configuration, Roles.Caseworker, seed.BiggestTeam, "Benchmark", "bench", TimeSpan.FromHours(4));
 var auditor = StaffAuth.MintToken(configuration, Roles.Auditor, null, "Benchmark", "bench-auditor", TimeSpan.FromHours(4));
-await engine.WarmUpAsync(seed, caseworker, auditor);
-
-var wrk = new Wrk(engine.Url, options.Seconds, options.WarmUpSeconds, new CpuMeter(engine.ProcessId), pg.ConnectionString);
-if (options.Runs("track"))
-    report.Track = await wrk.RunAsync("citizen status lookups", Scripts.Track(seed.OpenCaseNumbers, CityGenerator.TrackingCode));
-if (options.Runs("queue"))
-    report.Queue = await wrk.RunAsync("team queue, first page with counts", Scripts.Get($"/api/queues/{seed.BiggestTeam}", caseworker));
-if (options.Runs("asof"))
-    report.AsOf = await wrk.RunAsync("case as of a version (200 events)", Scripts.AsOf(seed.LongCaseNumber, auditor, 200));
-if (options.Runs("submit"))
+var mixed = options.Runs("mix") || options.Runs("coldstart");
+SubmissionPool? pool = null;
+try
 {
-    using (var lag = new LagSampler(pg.ConnectionString, await Seeder.AsyncShardsAsync(pg.ConnectionString, catalog)))
+    await using (var engine = await Engine.StartAsync(repo, pg.ConnectionString))
     {
-        var example = await engine.ExampleBodyAsync("defect-report");
-        report.Submit = await wrk.RunAsync("submissions", Scripts.Submit("defect-report", example));
-        // Many citizens at once: more requests in flight than pgbench's 8 clients, so that submissions share commits.
-        report.SubmitBusy = await wrk.RunAsync($"submissions, {Options.BusyConnections} connections", Scripts.Submit("defect-report", example), Options.BusyConnections);
-        report.Lag = await lag.StopAsync();
+        await engine.WarmUpAsync(seed, caseworker, auditor);
+        if (mixed)
+        {
+            // The city's mix: bodies varied from the engine's own example of each service, checked with its validation.
+            var examples = new Dictionary<string, JsonObject>();
+            foreach (var (service, _) in CityGenerator.Mix)
+                examples[service] = JsonNode.Parse(await engine.ExampleBodyAsync(service))!.AsObject();
+            pool = SubmissionPool.Create(catalog, examples, Options.PoolPerService, TimeProvider.System.Today());
+            report.Pool = pool;
+            Console.WriteLine($"Mixed submissions: {pool.PerService.Values.Sum():N0} bodies ({Options.PoolPerService:N0} per service, {pool.AverageBytes:N0} bytes on average), all valid");
+            // And by the engine itself: a few of each service submitted before any load.
+            await engine.SubmitSampleAsync(pool, 10);
+        }
+
+        var wrk = new Wrk(engine.Url, options.Seconds, options.WarmUpSeconds, new CpuMeter(engine.ProcessId, CpuMeter.Postmaster(pg.DataDirectory)), pg.ConnectionString);
+        if (options.Runs("track"))
+            report.Track = await wrk.RunAsync("citizen status lookups", Scripts.Track(seed.OpenCaseNumbers, CityGenerator.TrackingCode));
+        if (options.Runs("queue"))
+            report.Queue = await wrk.RunAsync("team queue, first page with counts", Scripts.Get($"/api/queues/{seed.BiggestTeam}", caseworker));
+        if (options.Runs("asof"))
+            report.AsOf = await wrk.RunAsync("case as of a version (200 events)", Scripts.AsOf(seed.LongCaseNumber, auditor, 200));
+        if (options.Runs("submit") || mixed)
+        {
+            using (var lag = new LagSampler(pg.ConnectionString, await Seeder.AsyncShardsAsync(pg.ConnectionString, catalog)))
+            {
+                if (options.Runs("submit"))
+                {
+                    var example = await engine.ExampleBodyAsync("defect-report");
+                    report.Submit = await wrk.RunAsync("submissions", Scripts.Submit("defect-report", example));
+                    // Many citizens at once: more requests in flight than pgbench's 8 clients, so that submissions share commits.
+                    report.SubmitBusy = await wrk.RunAsync($"submissions, {Options.BusyConnections} connections", Scripts.Submit("defect-report", example), Options.BusyConnections);
+                }
+                if (options.Runs("mix"))
+                    report.Mix = await wrk.RunAsync("mixed submissions", Scripts.Mix(pool!));
+                // The cold start's ratio is to this warm rate: measured whenever the cold start is.
+                if (mixed)
+                    report.MixBusy = await wrk.RunAsync($"mixed submissions, {Options.BusyConnections} connections", Scripts.Mix(pool!), Options.BusyConnections);
+                report.Lag = await lag.StopAsync();
+            }
+        }
     }
-    report.SubmissionsConsistent = await Consistency.CheckAsync(pg.ConnectionString);
+
+    // 4. A freshly started engine: to its first answer (without load, a few times), then under the mixed load from the
+    //    moment it listens. Only one engine runs at a time.
+    if (options.Runs("coldstart"))
+    {
+        var probes = new List<StartProbe>();
+        for (var i = 0; i < Options.StartProbes; i++)
+            probes.Add(await ColdStart.ProbeAsync(repo, pg.ConnectionString, pool!, seed, caseworker, auditor));
+        report.StartProbes = probes;
+        report.ColdStart = await ColdStart.LoadAsync(repo, pg.ConnectionString, CpuMeter.Postmaster(pg.DataDirectory), pool!, Options.BusyConnections);
+    }
 }
+finally
+{
+    pool?.Dispose();
+}
+if (options.Runs("submit") || mixed) report.SubmissionsConsistent = await Consistency.CheckAsync(pg.ConnectionString);
 
 var markdown = report.ToMarkdown();
 Console.WriteLine(markdown);
@@ -78,7 +149,16 @@ return 0;
 
 public sealed record Options(int Cases, int Seconds, bool Fresh, string? Output, bool SkipRebuild, bool RebuildSequential = false, IReadOnlySet<string>? Only = null, int WarmUpSeconds = 10)
 {
-    public static readonly string[] Figures = ["track", "queue", "asof", "submit"];
+    /// <summary>With <c>--write-mix DIR</c>: only write the mixed load's bodies and script there, for runs by hand.</summary>
+    public string? WriteMix { get; init; }
+
+    public static readonly string[] Figures = ["track", "queue", "asof", "submit", "mix", "coldstart"];
+
+    /// <summary>Pre-generated bodies per service of the mixed submission load.</summary>
+    public const int PoolPerService = 3000;
+
+    /// <summary>Fresh starts timed to their first answer.</summary>
+    public const int StartProbes = 3;
 
     /// <summary>Connections of the second submission load, and clients of the second pgbench run.</summary>
     public const int BusyConnections = 32;
@@ -96,6 +176,7 @@ public sealed record Options(int Cases, int Seconds, bool Fresh, string? Output,
         string? output = null;
         HashSet<string>? only = null;
         var warmUp = 10;
+        string? writeMix = null;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -107,15 +188,16 @@ public sealed record Options(int Cases, int Seconds, bool Fresh, string? Output,
                 case "--rebuild-sequential": rebuildSequential = true; break;
                 case "--output": output = args[++i]; break;
                 case "--warm-up": warmUp = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--write-mix": writeMix = args[++i]; break;
                 case "--only":
                     only = args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet();
                     if (only.Except(Figures).FirstOrDefault() is { } unknown)
                         throw new ArgumentException($"Unknown figure '{unknown}' for --only. Known: {string.Join(", ", Figures)}.");
                     break;
-                default: throw new ArgumentException($"Unknown option {args[i]}. Use --cases N, --seconds S, --fresh, --skip-rebuild, --rebuild-sequential, --only FIGURES, --warm-up S, --output FILE.");
+                default: throw new ArgumentException($"Unknown option {args[i]}. Use --cases N, --seconds S, --fresh, --skip-rebuild, --rebuild-sequential, --only FIGURES, --warm-up S, --output FILE, --write-mix DIR.");
             }
         }
-        return new Options(cases, seconds, fresh, output, skipRebuild, rebuildSequential, only, warmUp);
+        return new Options(cases, seconds, fresh, output, skipRebuild, rebuildSequential, only, warmUp) { WriteMix = writeMix };
     }
 }
 
