@@ -1,3 +1,4 @@
+using Vorgang.Workflows.Audit;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -144,6 +145,11 @@ public static class Seeder
         return store;
     }
 
+    /// <summary>Seeded cases are chained and stamped as the engine's writer stamps them; the engine's store refuses anything else (decision 29).</summary>
+    private static CaseStamp SeedStamp(object submitted) =>
+        submitted is CaseSubmitted e ? new($"{e.ServiceId}@v{e.DefinitionVersion}", "benchmark-seed", "benchmark-seed")
+            : throw new InvalidOperationException("A case starts with case_submitted.");
+
     public static async Task<SeedResult> SeedAsync(string connectionString, DefinitionCatalog catalog, int cases, bool fresh)
     {
         await using var store = Store(connectionString, catalog, readModels: true);
@@ -174,7 +180,7 @@ public static class Seeder
                         int number;
                         lock (counters) number = counters[submittedAt.Year] = counters.GetValueOrDefault(submittedAt.Year) + 1;
                         var generated = generator.Next(CaseNumbers.Format(submittedAt.Year, number), submittedAt, open);
-                        session.Events.StartStream<Case>(generated.CaseNumber, generated.Events.ToArray());
+                        CaseChain.StartStream(session, generated.CaseNumber, SeedStamp(generated.Events[0]), generated.Events.ToArray());
                     }
                     await session.SaveChangesAsync();
                     if ((start / BatchSize) % 100 == w) Console.WriteLine($"  {start + BatchSize:N0} cases, {watch.Elapsed.TotalSeconds:N0} s");
@@ -184,7 +190,8 @@ public static class Seeder
             await using (var session = writer.LightweightSession())
             {
                 var generator = new CityGenerator(catalog, seed: 7);
-                session.Events.StartStream<Case>(LongCase, generator.Long(LongCase, now.AddDays(-20), 200).Events.ToArray());
+                var longCase = generator.Long(LongCase, now.AddDays(-20), 200);
+                CaseChain.StartStream(session, LongCase, SeedStamp(longCase.Events[0]), longCase.Events.ToArray());
                 await session.SaveChangesAsync();
             }
             await using var connection = new NpgsqlConnection(connectionString);
