@@ -7,6 +7,7 @@ namespace Vorgang.Tests.Definitions;
 /// Broken definitions produce located findings: each case breaks a small valid definition in one way
 /// (keeping the number of lines, so that the line numbers below are those of <see cref="Valid"/>).
 /// </summary>
+[Collection(Vorgang.Tests.Engine.CommandLineCollection.Name)]
 public sealed class DefinitionDiagnosticsTests
 {
     private const string File = "sample-service/v1.yaml";

@@ -48,6 +48,7 @@ public static class ShippedDefinitions
     }
 }
 
+[Collection(Vorgang.Tests.Engine.CommandLineCollection.Name)]
 public sealed class ShippedDefinitionsTests
 {
     private static readonly string Folder = ShippedDefinitions.Folder;

@@ -6,6 +6,7 @@ using Vorgang.Tests.Audit;
 namespace Vorgang.Tests.Engine;
 
 /// <summary>The command line: the engine's own verbs as JasperFx reads them, and the Critter Stack's verbs on the engine.</summary>
+[Collection(CommandLineCollection.Name)]
 public sealed class CommandLineTests
 {
     [Fact]
@@ -49,4 +50,11 @@ public sealed class CommandLineTests
         Assert.True(assert.ExitCode == 0, assert.ToString());
         Assert.Contains("No database differences detected", assert.Stdout);
     }
+}
+
+/// <summary>The verbs run one at a time: JasperFx's command factory keeps state of its own between runs in one process.</summary>
+[CollectionDefinition(Name)]
+public sealed class CommandLineCollection
+{
+    public const string Name = "command line";
 }
