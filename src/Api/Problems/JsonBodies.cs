@@ -21,7 +21,7 @@ public sealed class JsonBodies(RequestDelegate next)
 
     // Duplicate names would otherwise surface only when the object is first read, as an exception far from here.
     private static readonly JsonDocumentOptions Parsing = new() { MaxDepth = MaxDepth, AllowDuplicateProperties = false };
-    private static readonly byte[] EmptyObject = "{}"u8.ToArray();
+    private static readonly ArraySegment<byte> EmptyObject = "{}"u8.ToArray();
 
     public async Task InvokeAsync(HttpContext context)
     {
@@ -49,27 +49,27 @@ public sealed class JsonBodies(RequestDelegate next)
 
         // The endpoint binds the bytes as they were sent (or "{}" for none).
         var bound = body is null ? EmptyObject : bytes;
-        request.Body = new MemoryStream(bound, writable: false);
-        request.ContentLength = bound.Length;
+        request.Body = new MemoryStream(bound.Array!, bound.Offset, bound.Count, writable: false);
+        request.ContentLength = bound.Count;
         if (string.IsNullOrEmpty(request.ContentType)) request.ContentType = "application/json";
         await next(context);
     }
 
-    private static async Task<byte[]> ReadAsync(HttpRequest request, CancellationToken ct)
+    private static async Task<ArraySegment<byte>> ReadAsync(HttpRequest request, CancellationToken ct)
     {
-        if (request.ContentLength is 0 || (request.ContentLength is null && request.Headers.TransferEncoding.Count == 0)) return [];
+        if (request.ContentLength is 0 || (request.ContentLength is null && request.Headers.TransferEncoding.Count == 0)) return ArraySegment<byte>.Empty;
         // Kestrel's body size limit applies while reading (413 through the exception handler).
-        using var buffer = new MemoryStream(request.ContentLength is > 0 and < 1 << 20 ? (int)request.ContentLength : 4096);
+        var buffer = new MemoryStream(request.ContentLength is > 0 and < 1 << 20 ? (int)request.ContentLength : 4096);
         await request.Body.CopyToAsync(buffer, ct);
-        return buffer.ToArray();
+        return new ArraySegment<byte>(buffer.GetBuffer(), 0, (int)buffer.Length);
     }
 
-    private static (JsonObject? Body, IResult? Problem) Parse(byte[] bytes, HttpContext context)
+    private static (JsonObject? Body, IResult? Problem) Parse(ArraySegment<byte> bytes, HttpContext context)
     {
-        if (bytes.Length == 0) return (null, null);
+        if (bytes.Count == 0) return (null, null);
         try
         {
-            var node = JsonNode.Parse(bytes, documentOptions: Parsing);
+            var node = JsonNode.Parse(bytes.AsSpan(), documentOptions: Parsing);
             if (UnstorableText(node, "") is { } bad) return (null, Problems.Invalid(context, [bad], "The request contains text that cannot be stored."));
             return node switch
             {

@@ -11,7 +11,15 @@ public static class VerbProcess
         public override string ToString() => $"exit {ExitCode}\n--- stdout ---\n{Stdout}\n--- stderr ---\n{Stderr}";
     }
 
-    public static async Task<Result> RunAsync(params string[] args)
+    public static async Task<Result> RunAsync(params string[] args) => await RunWithAsync(new Dictionary<string, string?>
+    {
+        ["ConnectionStrings__Marten"] = await TestDatabase.ConnectionStringAsync(),
+        ["Vorgang__Auth__DevelopmentKey"] = AppFixture.DevelopmentKey,
+        ["Vorgang__DataProtection__MasterKey"] = AppFixture.MasterKey,
+    }, args);
+
+    /// <summary>The verb with these environment variables set (a null value removes the variable).</summary>
+    public static async Task<Result> RunWithAsync(IReadOnlyDictionary<string, string?> environment, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Vorgang.Api.dll"), .. args])
         {
@@ -19,9 +27,11 @@ public static class VerbProcess
             RedirectStandardOutput = true,
             WorkingDirectory = AppContext.BaseDirectory,
         };
-        start.Environment["ConnectionStrings__Marten"] = await TestDatabase.ConnectionStringAsync();
-        start.Environment["Vorgang__Auth__DevelopmentKey"] = AppFixture.DevelopmentKey;
-        start.Environment["Vorgang__DataProtection__MasterKey"] = AppFixture.MasterKey;
+        foreach (var (name, value) in environment)
+        {
+            if (value is null) start.Environment.Remove(name);
+            else start.Environment[name] = value;
+        }
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Vorgang.Tests.Definitions;
 using Vorgang.Tests.Infrastructure;
 
@@ -52,31 +51,16 @@ public sealed class GeneratedCodeTests
     /// <c>dotnet Vorgang.Api.dll codegen write</c> with its content root in <paramref name="contentRoot"/>, so that it writes there.
     /// Without a database (code generation opens no connection), and in Development, where nothing pre-generated is loaded.
     /// </summary>
+    // Without a database (codegen needs none), in Development, writing below contentRoot.
     private static async Task<(int ExitCode, string Output)> CodegenWriteAsync(string contentRoot)
     {
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Vorgang.Api.dll"), "codegen", "write"])
+        var result = await Vorgang.Tests.Audit.VerbProcess.RunWithAsync(new Dictionary<string, string?>
         {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            WorkingDirectory = AppContext.BaseDirectory,
-        };
-        start.Environment.Remove("ConnectionStrings__Marten");
-        start.Environment["ASPNETCORE_CONTENTROOT"] = contentRoot;
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
-        start.Environment["Vorgang__DefinitionsPath"] = ShippedDefinitions.Folder;
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new Xunit.Sdk.XunitException($"codegen write did not finish: {await stdout}{await stderr}");
-        }
-        return (process.ExitCode, await stdout + await stderr);
+            ["ConnectionStrings__Marten"] = null,
+            ["ASPNETCORE_CONTENTROOT"] = contentRoot,
+            ["ASPNETCORE_ENVIRONMENT"] = "Development",
+            ["Vorgang__DefinitionsPath"] = ShippedDefinitions.Folder,
+        }, "codegen", "write");
+        return (result.ExitCode, result.Stdout + result.Stderr);
     }
 }

@@ -51,7 +51,7 @@ public static class CaseTimerHandler
             .RetryWithCooldown(100.Milliseconds(), 500.Milliseconds(), 2.Seconds());
 
     public static async Task Handle(
-        CaseTimer timer, Envelope envelope, IDocumentSession session, IMessageBus bus, CaseWriter writer, DefinitionCatalog catalog, TimeProvider time,
+        CaseTimer timer, Envelope envelope, IDocumentSession session, IMessageBus bus, CaseWriter writer, TimeProvider time,
         ILogger<CaseTimer> logger, CancellationToken ct)
     {
         var now = time.GetUtcNow();
@@ -66,7 +66,7 @@ public static class CaseTimerHandler
         var cause = CaseCause.Of(envelope);
         if (timer.Kind == CaseTimerKinds.Retention)
         {
-            await EraseAsync(timer, writer, session, bus, catalog, cause, logger, ct);
+            await EraseAsync(timer, writer, session, bus, cause, logger, ct);
             return;
         }
 
@@ -101,12 +101,11 @@ public static class CaseTimerHandler
     }
 
     private static async Task EraseAsync(
-        CaseTimer timer, CaseWriter writer, IDocumentSession session, IMessageBus bus, DefinitionCatalog catalog, CaseCause cause, ILogger logger, CancellationToken ct)
+        CaseTimer timer, CaseWriter writer, IDocumentSession session, IMessageBus bus, CaseCause cause, ILogger logger, CancellationToken ct)
     {
-        var definition = await session.LoadAsync<Case>(timer.CaseNumber, ct) is { } state ? catalog.Get(state.ServiceId, state.DefinitionVersion) : null;
-        var days = definition?.Retention?.ErasePersonalDataAfterDays;
         var outcome = await PersonalDataErasure.EraseAsync(writer, session, bus, timer.CaseNumber, ErasureBases.Retention,
-            $"The retention period of {days} days after the case became final has ended.", Actor.System, cause, ct);
+            definition => $"The retention period of {definition.Retention?.ErasePersonalDataAfterDays} days after the case became final has ended.",
+            Actor.System, cause, ct);
         if (outcome.Result == ErasureResult.Conflict) throw new CaseChangedMeanwhileException(timer.CaseNumber);
         VorgangTelemetry.TimersFired.Add(1, new("kind", timer.Kind), new("acted", outcome.Result == ErasureResult.Erased));
         logger.LogInformation("Timer {Kind} for case {CaseNumber}: {Result}.", timer.Kind, timer.CaseNumber, outcome.Result);

@@ -59,7 +59,7 @@ public static class ErasureEndpoints
         string caseNumber, ErasureRequest request, CaseWriter writer, IDocumentSession session, IMessageBus bus, HttpContext context, CancellationToken ct)
     {
         var reason = request.Reason!.Trim();
-        var outcome = await PersonalDataErasure.EraseAsync(writer, session, bus, caseNumber, ErasureBases.Request, reason,
+        var outcome = await PersonalDataErasure.EraseAsync(writer, session, bus, caseNumber, ErasureBases.Request, _ => reason,
             context.User.StaffCaller()!.AsActor(), CaseCause.Of(context), ct);
         return outcome.Result switch
         {

@@ -2,6 +2,7 @@ using Marten;
 using Vorgang.Api.Features.Casework;
 using Vorgang.Api.Telemetry;
 using Vorgang.Workflows.Cases;
+using Vorgang.Workflows.Definitions;
 using Vorgang.Workflows.Privacy;
 using Wolverine;
 
@@ -23,15 +24,15 @@ public static class PersonalDataErasure
     private const string AlreadyErased = "already-erased", NotFinal = "not-final";
 
     public static async Task<ErasureOutcome> EraseAsync(
-        CaseWriter writer, IDocumentSession session, IMessageBus bus, string caseNumber, string basis, string reason, Actor by, CaseCause cause,
-        CancellationToken ct)
+        CaseWriter writer, IDocumentSession session, IMessageBus bus, string caseNumber, string basis, Func<ProcessDefinition, string> reason, Actor by,
+        CaseCause cause, CancellationToken ct)
     {
         var change = await writer.ChangeAsync(session, bus, new CaseCommand(caseNumber, ExpectedVersion: null, cause), authorize: null, c =>
         {
             if (c.State.PersonalDataErasedAt is not null) return ValueTask.FromResult(CaseDecision.Skip(AlreadyErased));
             // An open case still needs its data to be decided; the citizen withdraws first, or the office decides.
             if (!c.State.IsClosed) return ValueTask.FromResult(CaseDecision.Skip(NotFinal));
-            return ValueTask.FromResult(new CaseDecision([new PersonalDataErased(caseNumber, basis, reason, by, c.Now)])
+            return ValueTask.FromResult(new CaseDecision([new PersonalDataErased(caseNumber, basis, reason(c.Definition), by, c.Now)])
             {
                 Alongside = s =>
                 {

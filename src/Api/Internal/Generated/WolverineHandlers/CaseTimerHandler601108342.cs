@@ -3,7 +3,6 @@
 using Microsoft.Extensions.Logging;
 using System;
 using Vorgang.Api.Features.Casework;
-using Vorgang.Workflows.Definitions;
 using Wolverine.Marten.Publishing;
 
 namespace Internal.Generated.WolverineHandlers
@@ -15,15 +14,13 @@ namespace Internal.Generated.WolverineHandlers
         private readonly Microsoft.Extensions.Logging.ILogger<Vorgang.Workflows.Deadlines.CaseTimer> _loggerForMessage;
         private readonly System.TimeProvider _timeProvider;
         private readonly Vorgang.Api.Features.Casework.CaseWriter _caseWriter;
-        private readonly Vorgang.Workflows.Definitions.DefinitionCatalog _definitionCatalog;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
 
-        public CaseTimerHandler601108342(Microsoft.Extensions.Logging.ILogger<Vorgang.Workflows.Deadlines.CaseTimer> loggerForMessage, System.TimeProvider timeProvider, Vorgang.Api.Features.Casework.CaseWriter caseWriter, Vorgang.Workflows.Definitions.DefinitionCatalog definitionCatalog, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory)
+        public CaseTimerHandler601108342(Microsoft.Extensions.Logging.ILogger<Vorgang.Workflows.Deadlines.CaseTimer> loggerForMessage, System.TimeProvider timeProvider, Vorgang.Api.Features.Casework.CaseWriter caseWriter, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory)
         {
             _loggerForMessage = loggerForMessage;
             _timeProvider = timeProvider;
             _caseWriter = caseWriter;
-            _definitionCatalog = definitionCatalog;
             _outboxedSessionFactory = outboxedSessionFactory;
         }
 
@@ -38,7 +35,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "Vorgang.Api.Features.Deadlines.CaseTimerHandler");
             
             // The actual message execution
-            await Vorgang.Api.Features.Deadlines.CaseTimerHandler.Handle(caseTimer, context.Envelope, documentSession, context, _caseWriter, _definitionCatalog, _timeProvider, _loggerForMessage, cancellation).ConfigureAwait(false);
+            await Vorgang.Api.Features.Deadlines.CaseTimerHandler.Handle(caseTimer, context.Envelope, documentSession, context, _caseWriter, _timeProvider, _loggerForMessage, cancellation).ConfigureAwait(false);
         }
     }
 
