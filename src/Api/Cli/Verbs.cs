@@ -44,7 +44,9 @@ public static class Verbs
         object input;
         try
         {
-            input = command.Usages.BuildInput(new Queue<string>(ArgPreprocessor.Process(WithoutSettings(args.Skip(1)))), new ActivatorCommandCreator());
+            var tokens = ArgPreprocessor.Process(WithoutSettings(args.Skip(1))).ToArray();
+            RefuseUnknownTokens(factory.Build(args[0]), tokens);
+            input = command.Usages.BuildInput(new Queue<string>(tokens), new ActivatorCommandCreator());
         }
         catch (Exception e) when (e is InvalidUsageException or FormatException or OverflowException)
         {
@@ -54,6 +56,21 @@ public static class Verbs
         }
         await command.Execute(input);
         return verb.ExitCode;
+    }
+
+    /// <summary>
+    /// Refuses a token no argument or flag of the verb takes. JasperFx's own parsing skips unknown flags whenever
+    /// <see cref="JasperFxEnvironment.AutoStartHost"/> is set — process-wide, by any test host — so an unknown flag would
+    /// pass unnoticed depending on what else ran in the process (decision 30). Arguments latch once read, so the walk
+    /// runs on a command of its own.
+    /// </summary>
+    private static void RefuseUnknownTokens(IJasperFxCommand command, IEnumerable<string> tokens)
+    {
+        var model = new ActivatorCommandCreator().CreateModel(command.InputType);
+        var queue = new Queue<string>(tokens);
+        while (queue.Count > 0)
+            if (!command.Usages.Handlers.Any(h => h.Handle(model, queue)))
+                throw new InvalidUsageException("Unknown argument or flag for value " + queue.Peek());
     }
 
     /// <summary>The connection string for <c>codegen</c>: the configured one (never opened), or else one that points nowhere.</summary>
