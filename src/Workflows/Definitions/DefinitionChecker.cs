@@ -51,6 +51,7 @@ public static class DefinitionChecker
         roles.UnionWith(d.Parties);
 
         CheckFields(d.Form, "/form", FormNames(d.Form), today, Error);
+        CheckSteps(d, Error);
         // A computed value may use the form and the computed values before it (they are evaluated in order).
         var computedScope = FormNames(d.Form);
         for (var i = 0; i < d.Computed.Count; i++)
@@ -281,6 +282,41 @@ public static class DefinitionChecker
         }
         foreach (var name in check.Parameters.Where(n => !names.Contains(n)))
             error(path, "unknown-name", $"'{text}' names '{name}', which is no field, address part, computed value or input here.");
+    }
+
+    /// <summary>Steps, when declared, ask for every form field exactly once, and a field only after the fields its <c>visibleWhen</c> reads.</summary>
+    private static void CheckSteps(ProcessDefinition d, Action<string, string, string> error)
+    {
+        if (d.Steps.Count == 0) return;
+        CheckDuplicates(d.Steps.Select(s => s.Id), "/steps", "step", error);
+        var stepOf = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < d.Steps.Count; i++)
+        {
+            for (var f = 0; f < d.Steps[i].Fields.Count; f++)
+            {
+                var id = d.Steps[i].Fields[f];
+                if (d.Form.All(x => x.Id != id)) error($"/steps/{i}/fields/{f}", "unknown-field", $"There is no form field '{id}'.");
+                else if (!stepOf.TryAdd(id, i)) error($"/steps/{i}/fields/{f}", "field-in-several-steps", $"Field '{id}' is already asked for in step '{d.Steps[stepOf[id]].Id}'.");
+            }
+        }
+        for (var i = 0; i < d.Form.Count; i++)
+        {
+            var field = d.Form[i];
+            if (!stepOf.TryGetValue(field.Id, out var step))
+            {
+                error($"/form/{i}", "field-without-step", $"Field '{field.Id}' is in no step; add it to one of 'steps'.");
+                continue;
+            }
+            // Without scripts, a page cannot show a field the moment another one on the same page is answered.
+            foreach (var condition in new[] { field.VisibleWhen }.OfType<string>())
+            {
+                foreach (var other in d.Form.Where(o => o.Id != field.Id && Regex.IsMatch(condition, $@"(?<![\w.\[])\[?{Regex.Escape(o.Id)}\b")))
+                {
+                    if (stepOf.TryGetValue(other.Id, out var otherStep) && otherStep >= step)
+                        error($"/form/{i}/visibleWhen", "step-order", $"Field '{field.Id}' is shown depending on '{other.Id}'; ask for '{other.Id}' in an earlier step.");
+                }
+            }
+        }
     }
 
     private static void CheckDuplicates(IEnumerable<string> ids, string at, string what, Action<string, string, string> error)

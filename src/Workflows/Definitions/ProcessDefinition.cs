@@ -18,6 +18,10 @@ public sealed record ProcessDefinition
     public required int Version { get; init; }
     public required LocalizedText Title { get; init; }
     public required LocalizedText Summary { get; init; }
+    /// <summary>Who may apply, as the service's page says it.</summary>
+    public LocalizedText? Eligibility { get; init; }
+    /// <summary>The words a citizen might search for (the portal's search), besides the title and summary.</summary>
+    public SearchTerms? SearchTerms { get; init; }
     public required string Team { get; init; }
     public IReadOnlyList<RoutingRule> Routing { get; init; } = [];
     public DeadlineDefinition? LegalDeadline { get; init; }
@@ -35,6 +39,8 @@ public sealed record ProcessDefinition
     public IReadOnlyList<DocumentRequirement> Documents { get; init; } = [];
     public IReadOnlyList<FeeDefinition> Fees { get; init; } = [];
     public required IReadOnlyList<FieldDefinition> Form { get; init; }
+    /// <summary>The form's pages in the portal; without any, each form field is a page of its own (<see cref="Pages"/>).</summary>
+    public IReadOnlyList<FormStep> Steps { get; init; } = [];
     public IReadOnlyList<ComputedValue> Computed { get; init; } = [];
     public required IReadOnlyList<StateDefinition> States { get; init; }
     public required IReadOnlyList<ActionDefinition> Actions { get; init; }
@@ -44,11 +50,32 @@ public sealed record ProcessDefinition
     [JsonIgnore] public string Key => $"{Id}@v{Version}";
     [JsonIgnore] public StateDefinition InitialState => States.Single(s => s.Initial);
 
+    /// <summary>The form's pages: the declared steps, or one page per form field.</summary>
+    [JsonIgnore]
+    public IReadOnlyList<FormStep> Pages => Steps.Count > 0
+        ? Steps
+        : Form.Select(f => new FormStep { Id = f.Id.ToLowerInvariant(), Title = f.Label, Fields = [f.Id] }).ToList();
+
     public StateDefinition? State(string id) => States.FirstOrDefault(s => s.Id == id);
     public ActionDefinition? Action(string id) => Actions.FirstOrDefault(a => a.Id == id);
 }
 
 public sealed record RoutingRule(string When, string Team);
+
+/// <summary>Search words in the two languages; a citizen's search matches either.</summary>
+public sealed record SearchTerms
+{
+    public IReadOnlyList<string> De { get; init; } = [];
+    public IReadOnlyList<string> En { get; init; } = [];
+}
+
+/// <summary>One page of the form: a title and the form fields it asks for, in order.</summary>
+public sealed record FormStep
+{
+    public required string Id { get; init; }
+    public required LocalizedText Title { get; init; }
+    public required IReadOnlyList<string> Fields { get; init; }
+}
 
 /// <summary>How long personal data is kept once a case is final (calendar days), and why that long.</summary>
 public sealed record RetentionDefinition
