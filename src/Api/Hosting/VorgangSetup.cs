@@ -1,3 +1,4 @@
+using Vorgang.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using JasperFx;
@@ -60,6 +61,7 @@ public static class VorgangSetup
         options.AddCases(snapshot: readModels);
         options.AddAudit();
         options.AddTrackingLockout();
+        options.AddPortalDocuments();
         if (readModels) options.AddReadModels(catalog);
     }
 
@@ -151,6 +153,8 @@ public static class VorgangSetup
         services.AddStaffAuth(configuration);
         services.AddCitizenAuth(configuration);
         services.AddTrackingLockout(configuration);
+        services.AddPortal(configuration, builder.Environment);
+        services.AddSingleton<IPortalEngine, Vorgang.Api.Features.Portal.PortalEngine>();
         services.AddHardening(configuration);
         services.AddOpenApi(ApiDocument.Configure);
         // /health: the process answers (liveness; a database outage is no reason to restart the engine, it recovers by
@@ -193,8 +197,16 @@ public static class VorgangSetup
     public static void UseVorgang(this WebApplication app)
     {
         app.UseHardening();
-        app.UseExceptionHandler();
-        app.UseStatusCodePages();
+        // The API answers every error as a problem; the portal's pages answer with a friendly page (decision 32).
+        app.UseWhen(c => !PortalSetup.IsPortalPath(c.Request.Path), api =>
+        {
+            api.UseExceptionHandler();
+            api.UseStatusCodePages();
+        });
+        app.UseWhen(c => PortalSetup.IsPortalPath(c.Request.Path), portal => portal.UsePortalErrors());
+        app.UsePortal();
+        // After the error pages, which let routing run again for the page that stands in for the one asked for.
+        app.UseRouting();
         // Before the time limit, which then cancels the request's work on its own (see ClientDisconnects).
         app.UseMiddleware<ClientDisconnects>();
         app.UseRequestTimeouts();
@@ -213,6 +225,7 @@ public static class VorgangSetup
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(DatabaseHealthCheck.ReadyTag) });
         // Wolverine's HTTP endpoints read and write JSON with the options of ConfigureHttpJsonOptions above.
         app.MapWolverineEndpoints();
+        app.MapPortal();
     }
 }
 

@@ -215,7 +215,9 @@ public sealed class SecurityHeaders(RequestDelegate next)
             // The API answers JSON (and CSV, text) only: nothing in an answer may load, run or be framed. A page (the API
             // reference) names its own policy, which still loads nothing from another host.
             headers.ContentSecurityPolicy = context.GetEndpoint()?.Metadata.GetMetadata<OpenApi.PagePolicy>()?.For(context)
-                                            ?? "default-src 'none'; frame-ancestors 'none'";
+                                            ?? (Vorgang.Web.PortalSetup.IsPortalPath(context.Request.Path)
+                                                ? Vorgang.Web.PortalSetup.ContentSecurityPolicy
+                                                : "default-src 'none'; frame-ancestors 'none'");
             headers["Cross-Origin-Resource-Policy"] = "same-origin";
             if (context.Request.IsHttps) headers.StrictTransportSecurity = "max-age=31536000; includeSubDomains";
             // API answers carry personal data; an endpoint whose answer may be shared (open data) says so itself.

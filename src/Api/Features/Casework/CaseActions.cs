@@ -22,6 +22,16 @@ public static class CaseActions
         return Results.Json(conflict, (System.Text.Json.JsonSerializerOptions?)null, Problems.Problems.ContentType, 409);
     }
 
+    /// <summary>Takes <paramref name="actionId"/> on the case through the <see cref="CaseWriter"/>: the decision, without an HTTP answer (the portal's pages use it too).</summary>
+    public static Task<CaseChange> ChangeAsync(
+        CaseWriter writer, IDocumentSession session, IMessageBus bus, CaseCause cause,
+        string caseNumber, string actionId, ActionRequest request, Caller caller,
+        Func<Case?, ProcessDefinition?, IResult?> authorize, CancellationToken ct) =>
+        writer.ChangeAsync(session, bus, new CaseCommand(caseNumber, request.ExpectedVersion!.Value, cause), authorize,
+            c => ValueTask.FromResult(CaseDecision.From(
+                CaseDecider.Decide(c.Definition, c.State, actionId, request.Input, caller, c.Now, BerlinClock.DateOf(c.Now)))),
+            ct);
+
     /// <summary>
     /// Takes <paramref name="actionId"/> on the case through the <see cref="CaseWriter"/>. <paramref name="authorize"/>
     /// may refuse it (it also sees a missing case); <paramref name="respond"/> answers with the case after the change.
@@ -34,10 +44,7 @@ public static class CaseActions
         CancellationToken ct)
     {
         var expected = request.ExpectedVersion!.Value;
-        var change = await writer.ChangeAsync(session, bus, new CaseCommand(caseNumber, expected, CaseCause.Of(context)), authorize,
-            c => ValueTask.FromResult(CaseDecision.From(
-                CaseDecider.Decide(c.Definition, c.State, actionId, request.Input, caller, c.Now, BerlinClock.DateOf(c.Now)))),
-            ct);
+        var change = await ChangeAsync(writer, session, bus, CaseCause.Of(context), caseNumber, actionId, request, caller, authorize, ct);
         switch (change.Result)
         {
             case CaseChangeResult.Refused: return change.Refusal!;

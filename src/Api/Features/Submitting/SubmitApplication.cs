@@ -90,6 +90,30 @@ public static class SubmitApplicationEndpoint
         DefinitionCatalog catalog, IQuerySession session, SubmissionWriter writer, CaseWriter cases, CaseNumbers numbers, EngineSecrets secrets,
         PublishedVersions published, TimeProvider time, HttpContext context, CancellationToken ct)
     {
+        var outcome = await SubmitAsync(serviceId, body, idempotencyKey, catalog, session, writer, cases, numbers, secrets, published, time, context, ct);
+        if (outcome.Problem is { } problem) return Problems.Problems.From(problem, context);
+        return outcome.Failure ?? Accepted(outcome.Case!, outcome.Definition!, outcome.TrackingCode!, context, outcome.Replayed);
+    }
+
+    /// <summary>What a submission came to: the case (new or, for a repeated Idempotency-Key, the earlier one), or why not.</summary>
+    public sealed record Outcome(Case? Case, ProcessDefinition? Definition, string? TrackingCode, bool Replayed)
+    {
+        /// <summary>The form's (or the decider's) refusal, naming every field and rule.</summary>
+        public CaseProblem? Problem { get; init; }
+        /// <summary>Any other refusal, as the API answers it (a reused key, the case not readable yet).</summary>
+        public IResult? Failure { get; init; }
+    }
+
+    /// <summary>
+    /// The submission itself, for the endpoint and for the portal's "submit" (one code path): validates the form through
+    /// the decider, starts the case through the <see cref="CaseWriter"/> in a group commit, and answers a repeated
+    /// Idempotency-Key with the earlier case.
+    /// </summary>
+    public static async Task<Outcome> SubmitAsync(
+        string serviceId, SubmitApplication body, string? idempotencyKey,
+        DefinitionCatalog catalog, IQuerySession session, SubmissionWriter writer, CaseWriter cases, CaseNumbers numbers, EngineSecrets secrets,
+        PublishedVersions published, TimeProvider time, HttpContext context, CancellationToken ct)
+    {
         var definition = catalog.Latest(serviceId)!;
         var language = body.Language ?? "de";
         var data = body.Data ?? new JsonObject();
@@ -112,7 +136,7 @@ public static class SubmitApplicationEndpoint
         var today = BerlinClock.DateOf(now);
 
         var validation = CaseDecider.Submit(definition, data, language, "pending", "", actor, now, today);
-        if (validation.Problem is { } problem) return Problems.Problems.From(problem, context);
+        if (validation.Problem is { } problem) return new Outcome(null, definition, null, false) { Problem = problem };
 
         var trackingCode = idempotencyKey is null ? TrackingCodes.New() : TrackingCodes.Derive(secrets.TrackingCodeKey, serviceId, idempotencyKey);
         var caseNumber = await numbers.NextAsync(today.Year, ct);
@@ -147,23 +171,26 @@ public static class SubmitApplicationEndpoint
         published.Confirm(definition);
         VorgangTelemetry.CasesSubmitted.Add(1, new("service", serviceId), new("channel", actor.Channel));
         Activity.Current?.SetTag("vorgang.case_number", caseNumber);
-        return Accepted(Case.Create(submitted), definition, trackingCode, context, replayed: false);
+        return new Outcome(Case.Create(submitted), definition, trackingCode, Replayed: false);
     }
 
-    private static async Task<IResult> Replay(
+    private static async Task<Outcome> Replay(
         SubmissionReceipt receipt, string requestHash, string serviceId, string idempotencyKey, DefinitionCatalog catalog,
         IQuerySession session, EngineSecrets secrets, HttpContext context, CancellationToken ct)
     {
         if (receipt.RequestHash != requestHash)
         {
-            return Problems.Problems.Status(context, 422, "idempotency-key-reused", "This Idempotency-Key was used for a different application.",
-                $"Case {receipt.CaseNumber} was submitted with this key and other data. Use a new key for a new application.");
+            return new Outcome(null, null, null, false)
+            {
+                Failure = Problems.Problems.Status(context, 422, "idempotency-key-reused", "This Idempotency-Key was used for a different application.",
+                    $"Case {receipt.CaseNumber} was submitted with this key and other data. Use a new key for a new application."),
+            };
         }
         var state = await session.LoadAsync<Case>(receipt.CaseNumber, ct);
         var definition = state is null ? null : catalog.Get(state.ServiceId, state.DefinitionVersion);
         if (state is null || definition is null)
-            return Problems.Problems.Status(context, 503, "unavailable", "The case is not readable right now.", "Please retry.");
-        return Accepted(state, definition, TrackingCodes.Derive(secrets.TrackingCodeKey, serviceId, idempotencyKey), context, replayed: true);
+            return new Outcome(null, null, null, false) { Failure = Problems.Problems.Status(context, 503, "unavailable", "The case is not readable right now.", "Please retry.") };
+        return new Outcome(state, definition, TrackingCodes.Derive(secrets.TrackingCodeKey, serviceId, idempotencyKey), Replayed: true);
     }
 
     private static IResult Accepted(Case state, ProcessDefinition definition, string trackingCode, HttpContext context, bool replayed)

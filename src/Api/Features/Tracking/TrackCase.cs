@@ -33,13 +33,21 @@ public static class TrackCaseEndpoints
         string caseNumber, [FromHeader(Name = TrackingCodeHeader)] string? trackingCode, [FromQuery] string? lang,
         IQuerySession session, DefinitionCatalog catalog, CitizenOutlooks outlooks, PersonalDataVault vault, TimeProvider time, HttpContext context, CancellationToken ct)
     {
-        if (!CaseNumbers.IsWellFormed(caseNumber) || string.IsNullOrWhiteSpace(trackingCode)) return NotFound(context);
+        var view = await ViewWithCodeAsync(caseNumber, trackingCode, lang ?? PreferredLanguage(context), session, catalog, outlooks, vault, time, ct);
+        return view is null ? NotFound(context) : Results.Ok(view);
+    }
+
+    /// <summary>The citizen view when the tracking code matches the case; null for a wrong number or code alike (the API and the portal's status page).</summary>
+    public static async Task<CitizenCaseView?> ViewWithCodeAsync(
+        string caseNumber, string? trackingCode, string? lang, IQuerySession session, DefinitionCatalog catalog, CitizenOutlooks outlooks,
+        PersonalDataVault vault, TimeProvider time, CancellationToken ct)
+    {
+        if (!CaseNumbers.IsWellFormed(caseNumber) || string.IsNullOrWhiteSpace(trackingCode)) return null;
         // The timeline needs every event anyway: one read of the stream (with the case's key), folded, instead of the snapshot and the stream.
         var loaded = await CitizenCases.LoadAsync(session, caseNumber, ct);
         if (loaded.Events is not [{ Data: CaseSubmitted submitted }, ..] || !TrackingCodes.Matches(trackingCode, submitted.TrackingCodeHash))
-            return NotFound(context);
-        var view = await CitizenCases.ViewAsync(loaded, vault.Open(loaded.Key), catalog, outlooks, lang ?? PreferredLanguage(context), time.Today(), ct);
-        return view is null ? NotFound(context) : Results.Ok(view);
+            return null;
+        return await CitizenCases.ViewAsync(loaded, vault.Open(loaded.Key), catalog, outlooks, lang, time.Today(), ct);
     }
 
     [WolverineGet("/api/track/{caseNumber}/accesses", OperationId = "trackCaseAccesses")]

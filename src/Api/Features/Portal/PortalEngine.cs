@@ -1,0 +1,91 @@
+using System.Text.Json.Nodes;
+using Marten;
+using Vorgang.Api.Features.Casework;
+using Vorgang.Api.Features.Privacy;
+using Vorgang.Api.Features.Submitting;
+using Vorgang.Api.Features.Tracking;
+using Vorgang.Api.Hosting;
+using Vorgang.Api.Views;
+using Vorgang.Projections.Forecasts;
+using Vorgang.Web;
+using Vorgang.Workflows.Cases;
+using Vorgang.Workflows.Definitions;
+using Wolverine.Marten.Publishing;
+using Wolverine.Runtime;
+
+namespace Vorgang.Api.Features.Portal;
+
+/// <summary>
+/// The portal's pages served by the API's own code: the submission endpoint's core, the tracking view with its lockout,
+/// and citizen actions through <see cref="CaseActions"/> and the <see cref="CaseWriter"/> (decision 32).
+/// </summary>
+public sealed class PortalEngine(
+    DefinitionCatalog catalog, SubmissionWriter submissions, CaseWriter cases, CaseNumbers numbers, EngineSecrets secrets,
+    PublishedVersions published, CitizenOutlooks outlooks, PersonalDataVault vault, TrackingLockout lockout,
+    OutboxedSessionFactory sessions, IWolverineRuntime runtime, IDocumentStore store, TimeProvider time) : IPortalEngine
+{
+    public async Task<PortalSubmission> SubmitAsync(string serviceId, JsonObject data, string language, string idempotencyKey, HttpContext context, CancellationToken ct)
+    {
+        await using var session = store.QuerySession();
+        var outcome = await SubmitApplicationEndpoint.SubmitAsync(
+            serviceId, new SubmitApplication(data, language), idempotencyKey, catalog, session, submissions, cases, numbers, secrets, published, time, context, ct);
+        if (outcome.Problem is { } problem) return new PortalSubmission(null, null, problem.Errors, problem.Detail);
+        if (outcome.Case is null) return new PortalSubmission(null, null, []);
+        return new PortalSubmission(outcome.Case.Id, outcome.TrackingCode, []);
+    }
+
+    public string TrackingCode(string serviceId, string idempotencyKey) => TrackingCodes.Derive(secrets.TrackingCodeKey, serviceId, idempotencyKey);
+
+    public async Task<PortalTracking> TrackAsync(string caseNumber, string trackingCode, string language, HttpContext context, CancellationToken ct)
+    {
+        var keys = lockout.Keys(caseNumber, context.Connection.RemoteIpAddress);
+        if (await LockAsync(keys, ct) is { } locked) return new PortalTracking(TrackingOutcome.Locked, Lock: locked);
+        await using var session = store.QuerySession();
+        var view = await TrackCaseEndpoints.ViewWithCodeAsync(caseNumber, trackingCode, language, session, catalog, outlooks, vault, time, ct);
+        if (view is null)
+        {
+            if (lockout.Enabled) await lockout.RecordFailureAsync(keys, ct);
+            return new PortalTracking(TrackingOutcome.NotFound);
+        }
+        var reads = await CitizenCases.AccessesAsync(session, caseNumber, language, ct);
+        return new PortalTracking(TrackingOutcome.Found, ToStatus(view, reads));
+    }
+
+    public async Task<PortalActionResult> ActAsync(
+        string caseNumber, string trackingCode, string actionId, long expectedVersion, JsonObject input, string language, HttpContext context, CancellationToken ct)
+    {
+        var keys = lockout.Keys(caseNumber, context.Connection.RemoteIpAddress);
+        if (await LockAsync(keys, ct) is { } locked) return new PortalActionResult(ActionOutcome.Locked, [], Lock: locked);
+        var caller = new Caller($"citizen:{caseNumber}", Roles.Citizen, "", null, Channels.Online);
+        // As a Wolverine endpoint's session would be: enrolled in the outbox, so that the timers commit with the events.
+        var bus = new Wolverine.Runtime.MessageContext(runtime);
+        await using var session = sessions.OpenSession(bus);
+        var change = await CaseActions.ChangeAsync(cases, session, bus, CaseCause.Of(context), caseNumber, actionId, new ActionRequest(expectedVersion, input), caller,
+            authorize: (state, definition) => state is not null && definition is not null && TrackingCodes.Matches(trackingCode, state.TrackingCodeHash) ? null : Results.NotFound(),
+            ct);
+        switch (change.Result)
+        {
+            case CaseChangeResult.Changed or CaseChangeResult.Skipped:
+                return new PortalActionResult(ActionOutcome.Taken, []);
+            case CaseChangeResult.Conflict:
+                return new PortalActionResult(ActionOutcome.Conflict, []);
+            case CaseChangeResult.Rejected:
+                return new PortalActionResult(ActionOutcome.Invalid, change.Problem!.Errors, change.Problem.Detail);
+            default:
+                if (lockout.Enabled) await lockout.RecordFailureAsync(keys, ct);
+                return new PortalActionResult(ActionOutcome.NotFound, []);
+        }
+    }
+
+    private async Task<PortalLock?> LockAsync(IReadOnlyList<LockoutKey> keys, CancellationToken ct) =>
+        lockout.Enabled && await lockout.LockedAsync(keys, ct) is { } locked ? new PortalLock(locked.Until, locked.Scope == LockoutScope.CaseNumber) : null;
+
+    private static CaseStatus ToStatus(CitizenCaseView view, DataAccesses reads) => new(
+        view.CaseNumber, view.ServiceId, view.ServiceTitle, view.Status.Text, view.Status.NextStep, view.Status.WaitingForYou,
+        view.NeededFromYou?.Text, view.NeededFromYou?.Message, view.NeededFromYou?.By, view.IsClosed, view.Outcome,
+        view.SubmittedAt, view.DueOn, view.Version,
+        view.Timeline.Select(e => new CaseStatus.Entry(e.At, e.Title, e.Status, e.Details)).ToList(),
+        view.Actions.Select(a => new CaseStatus.Action(a.Id, a.Label, a.Kind, a.Inputs)).ToList(),
+        view.Outlook,
+        reads.Accesses.Select(r => new CaseStatus.Read(r.At, r.Text)).ToList());
+}

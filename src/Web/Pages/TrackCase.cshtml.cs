@@ -1,0 +1,98 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Mvc;
+using Vorgang.Web.Forms;
+using Vorgang.Workflows.Definitions;
+
+namespace Vorgang.Web.Pages;
+
+/// <summary>
+/// The status page, opened with the case number and tracking code this browser keeps (<see cref="TrackCookie"/>): the
+/// plain-language status, what is needed and by when, the outlook, the timeline, who read the data, and the citizen's
+/// actions as forms, taken through the engine's one write path.
+/// </summary>
+public sealed class TrackCaseModel(IPortalEngine engine, DefinitionCatalog catalog) : PortalPage
+{
+    public CaseStatus? Case { get; private set; }
+    public ProcessDefinition? Definition { get; private set; }
+    public PortalLock? Lock { get; private set; }
+    public bool Done { get; private set; }
+    public bool Conflict { get; private set; }
+    private string? _failedAction;
+    private JsonObject _postedInput = new();
+
+    public async Task<IActionResult> OnGetAsync(string caseNumber, string? done, CancellationToken ct)
+    {
+        if (TrackCookie.Read(HttpContext) is not { } remembered || remembered.CaseNumber != caseNumber) return Redirect(P("/track"));
+        Done = done == "1";
+        return await ShowAsync(caseNumber, remembered.TrackingCode, ct);
+    }
+
+    public async Task<IActionResult> OnPostAsync(string caseNumber, CancellationToken ct)
+    {
+        if (TrackCookie.Read(HttpContext) is not { } remembered || remembered.CaseNumber != caseNumber) return Redirect(P("/track"));
+        var actionId = Request.Form["actionId"].ToString();
+        if (!long.TryParse(Request.Form["expectedVersion"], NumberStyles.None, CultureInfo.InvariantCulture, out var expected) || actionId.Length is 0 or > 100)
+            return BadRequest();
+        var tracked = await engine.TrackAsync(caseNumber, remembered.TrackingCode, Lang, HttpContext, ct);
+        if (tracked.Outcome != TrackingOutcome.Found) return Show(tracked);
+        var action = tracked.Case!.Actions.FirstOrDefault(a => a.Id == actionId);
+        if (action is null)
+        {
+            Conflict = true;
+            return Show(tracked);
+        }
+        var input = new JsonObject();
+        FormPages.Read(action.Inputs.Where(i => !i.Internal), Request.Form, input);
+        var result = await engine.ActAsync(caseNumber, remembered.TrackingCode, actionId, expected, input, Lang, HttpContext, ct);
+        switch (result.Outcome)
+        {
+            case ActionOutcome.Taken:
+                return Redirect(P($"/track/{caseNumber}") + "?done=1");
+            case ActionOutcome.Invalid:
+                Errors = result.Errors.Count > 0 ? result.Errors : [new FieldError("actionId", "refused", result.Message ?? T("StatusConflict"))];
+                _failedAction = actionId;
+                _postedInput = input;
+                return await ShowAsync(caseNumber, remembered.TrackingCode, ct);
+            case ActionOutcome.Conflict:
+                Conflict = true;
+                return await ShowAsync(caseNumber, remembered.TrackingCode, ct);
+            case ActionOutcome.Locked:
+                Lock = result.Lock;
+                return Page();
+            default:
+                return Redirect(P("/track"));
+        }
+    }
+
+    private async Task<IActionResult> ShowAsync(string caseNumber, string code, CancellationToken ct) =>
+        Show(await engine.TrackAsync(caseNumber, code, Lang, HttpContext, ct));
+
+    private IActionResult Show(PortalTracking tracked)
+    {
+        Title = T("StatusTitle");
+        switch (tracked.Outcome)
+        {
+            case TrackingOutcome.Locked:
+                Lock = tracked.Lock;
+                Title = T("LockedTitle");
+                Response.StatusCode = StatusCodes.Status429TooManyRequests;
+                return Page();
+            case TrackingOutcome.NotFound:
+                TrackCookie.Clear(HttpContext);
+                return Redirect(P("/track"));
+        }
+        Case = tracked.Case;
+        Definition = catalog.LatestVersions.FirstOrDefault(d => d.Id == Case!.ServiceId);
+        return Page();
+    }
+
+    /// <summary>An action's input as a field; its errors and the posted value only on the form that was sent.</summary>
+    public FieldModel Input(CaseStatus.Action action, FieldDefinition input) =>
+        action.Id == _failedAction
+            ? new FieldModel(this, input, input.Id, _postedInput[input.Id], Errors, input.Required)
+            : new FieldModel(this, input, input.Id, null, [], input.Required);
+
+    public string Time(DateTimeOffset until) =>
+        TimeZoneInfo.ConvertTime(until, TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin")).ToString("HH:mm", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,55 @@
+using System.Text.Json.Nodes;
+using Vorgang.Projections.Forecasts;
+using Vorgang.Workflows.Definitions;
+
+namespace Vorgang.Web;
+
+/// <summary>
+/// What the pages ask of the engine, answered by the API host with the API's own code paths: submitting through the
+/// submission endpoint's core, tracking with its lockout, citizen actions through <c>CaseActions</c>. The pages never
+/// write a case themselves (decision 32).
+/// </summary>
+public interface IPortalEngine
+{
+    /// <summary>Submits <paramref name="data"/> once per <paramref name="idempotencyKey"/>: a repeat answers the same case.</summary>
+    Task<PortalSubmission> SubmitAsync(string serviceId, JsonObject data, string language, string idempotencyKey, HttpContext context, CancellationToken ct);
+
+    /// <summary>The tracking code of the case submitted with <paramref name="idempotencyKey"/> (derived, never stored).</summary>
+    string TrackingCode(string serviceId, string idempotencyKey);
+
+    /// <summary>The citizen's view of the case, refused while the number or the client is locked; a wrong code counts.</summary>
+    Task<PortalTracking> TrackAsync(string caseNumber, string trackingCode, string language, HttpContext context, CancellationToken ct);
+
+    Task<PortalActionResult> ActAsync(
+        string caseNumber, string trackingCode, string actionId, long expectedVersion, JsonObject input, string language, HttpContext context, CancellationToken ct);
+}
+
+/// <summary>A submission's answer: the case and its code, or the field errors (engine messages), or a problem's text.</summary>
+public sealed record PortalSubmission(string? CaseNumber, string? TrackingCode, IReadOnlyList<FieldError> Errors, string? Problem = null)
+{
+    public bool Accepted => CaseNumber is not null;
+}
+
+public enum TrackingOutcome { Found, NotFound, Locked }
+
+public sealed record PortalTracking(TrackingOutcome Outcome, CaseStatus? Case = null, PortalLock? Lock = null);
+
+/// <summary>Until when tracking is refused, and whether the case number (for everyone) or this connection is locked.</summary>
+public sealed record PortalLock(DateTimeOffset Until, bool CaseNumberLocked);
+
+public enum ActionOutcome { Taken, Invalid, Conflict, NotFound, Locked }
+
+public sealed record PortalActionResult(ActionOutcome Outcome, IReadOnlyList<FieldError> Errors, string? Message = null, PortalLock? Lock = null);
+
+/// <summary>The status page's content: the API's citizen view and the recorded reads of the citizen's data.</summary>
+public sealed record CaseStatus(
+    string CaseNumber, string ServiceId, string ServiceTitle, string StatusText, string? NextStep, bool WaitingForYou,
+    string? NeededText, string? NeededMessage, DateOnly? NeededBy, bool IsClosed, string? Outcome,
+    DateTimeOffset SubmittedAt, DateOnly? DueOn, long Version,
+    IReadOnlyList<CaseStatus.Entry> Timeline, IReadOnlyList<CaseStatus.Action> Actions, CitizenOutlook? Outlook,
+    IReadOnlyList<CaseStatus.Read> Reads)
+{
+    public sealed record Entry(DateTimeOffset At, string Title, string? Status, IReadOnlyDictionary<string, string>? Details);
+    public sealed record Action(string Id, string Label, string Kind, IReadOnlyList<FieldDefinition> Inputs);
+    public sealed record Read(DateTimeOffset At, string Text);
+}

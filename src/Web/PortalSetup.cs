@@ -1,0 +1,144 @@
+using System.Globalization;
+using Marten;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Vorgang.Web.Drafts;
+
+namespace Vorgang.Web;
+
+/// <summary>How the API host adds the citizen portal: Razor Pages on the same host and port (decision 32), KERN UX assets (decision 33), drafts (decision 34).</summary>
+public static class PortalSetup
+{
+    public const string DraftCookiePrefix = "vg-draft-";
+    public const string TrackCookie = "vg-track";
+
+    /// <summary>Pages of the portal in German at <c>/</c> and in English under <c>/en/</c>; the English addresses beside the German ones.</summary>
+    private static readonly (string Page, string English)[] EnglishRoutes =
+    [
+        ("/Index", "en"),
+        ("/Service", "en/services/{serviceId}"),
+        ("/Step", "en/services/{serviceId}/form/{stepId}"),
+        ("/Check", "en/services/{serviceId}/check"),
+        ("/Confirmation", "en/services/{serviceId}/confirmation"),
+        ("/Track", "en/track"),
+        ("/TrackCase", "en/track/{caseNumber}"),
+        ("/Info", "en/{slug:regex(^(accessibility|easy-read|imprint|privacy)$)}"),
+    ];
+
+    public static IServiceCollection AddPortal(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
+    {
+        services.AddSingleton(configuration.GetSection("Vorgang:Portal").Get<PortalOptions>() ?? new PortalOptions());
+        services.AddSingleton<DraftStore>();
+        services.AddLocalization();
+        // German and English text as it is, not as numeric character references (smaller pages, readable source).
+        services.Configure<Microsoft.Extensions.WebEncoders.WebEncoderOptions>(o =>
+            o.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
+        services.AddAntiforgery(options =>
+        {
+            options.Cookie.Name = "vg-antiforgery";
+            options.Cookie.SameSite = SameSiteMode.Strict;
+            options.Cookie.HttpOnly = true;
+            options.Cookie.SecurePolicy = environment.IsDevelopment() ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
+            options.FormFieldName = "__antiforgery";
+            // The engine's SecurityHeaders set X-Frame-Options on every answer already.
+            options.SuppressXFrameOptionsHeader = true;
+        });
+        services.AddRazorPages(options =>
+        {
+            foreach (var (page, english) in EnglishRoutes) options.Conventions.AddPageRoute(page, english);
+        });
+        return services;
+    }
+
+    /// <summary>The drafts' table, with the index the clean-up deletes by.</summary>
+    public static void AddPortalDocuments(this StoreOptions store) => store.Schema.For<Draft>().Index(d => d.ExpiresAt);
+
+    /// <summary>Everything that is not the API's (its JSON, its OpenAPI document, the health checks) is the portal's.</summary>
+    public static bool IsPortalPath(PathString path) =>
+        !path.StartsWithSegments("/api") && !path.StartsWithSegments("/openapi") && !path.StartsWithSegments("/health");
+
+    public static string LanguageOf(PathString path) => path.StartsWithSegments("/en") ? "en" : "de";
+
+    /// <summary>
+    /// Friendly pages instead of problem JSON on the portal's addresses: an exception or a status without a body is
+    /// answered by the error page in the language of the address asked for, without internals. Must come before
+    /// routing, which runs again for the error page.
+    /// </summary>
+    public static void UsePortalErrors(this IApplicationBuilder app)
+    {
+        app.UseStatusCodePagesWithReExecute("/error/{0}");
+        app.Use(async (context, next) =>
+        {
+            try
+            {
+                await next(context);
+            }
+            catch (Exception e) when (!context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
+            {
+                context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Vorgang.Web").LogError(e, "Page {Path} failed", context.Request.Path);
+                var original = context.Request.Path;
+                context.Response.Clear();
+                context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+                context.Features.Set<IStatusCodeReExecuteFeature>(new PageFailed(original, context.Request.PathBase, context.Request.QueryString.Value));
+                context.SetEndpoint(null);
+                context.Request.RouteValues.Clear();
+                context.Request.Path = "/error/500";
+                context.Request.Method = HttpMethods.Get;
+                try { await next(context); }
+                finally { context.Request.Path = original; }
+            }
+        });
+    }
+
+    /// <summary>The request's language from its address (or the address an error page stands in for), and the assets.</summary>
+    public static void UsePortal(this IApplicationBuilder app)
+    {
+        app.Use((context, next) =>
+        {
+            var path = context.Features.Get<IStatusCodeReExecuteFeature>()?.OriginalPath ?? context.Request.Path.Value ?? "/";
+            var culture = CultureInfo.GetCultureInfo(LanguageOf(path) == "en" ? "en" : "de");
+            CultureInfo.CurrentCulture = culture;
+            CultureInfo.CurrentUICulture = culture;
+            if (context.Request.Path.StartsWithSegments(PortalAssets.Prefix.TrimEnd('/'), out var rest)
+                && (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method)))
+                return PortalAssets.ServeAsync(context, rest.Value!.TrimStart('/'));
+            if (IsPortalPath(context.Request.Path))
+            {
+                // Pages may show personal data: nothing of them is kept by a browser or a proxy.
+                context.Response.OnStarting(() =>
+                {
+                    if (!context.Response.Headers.ContainsKey("Cache-Control")) context.Response.Headers.CacheControl = "no-store";
+                    return Task.CompletedTask;
+                });
+            }
+            return next(context);
+        });
+    }
+
+    public static void MapPortal(this IEndpointRouteBuilder endpoints) => endpoints.MapRazorPages();
+
+    /// <summary>The page's content security policy: only this host's styles, fonts and images; no script at all; forms only to this host.</summary>
+    public const string ContentSecurityPolicy =
+        "default-src 'none'; style-src 'self'; font-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+    public static CookieOptions CookieOptions(HttpContext context, TimeSpan? lifetime = null) => new()
+    {
+        HttpOnly = true,
+        SameSite = SameSiteMode.Strict,
+        Secure = !context.RequestServices.GetRequiredService<IHostEnvironment>().IsDevelopment() || context.Request.IsHttps,
+        Path = "/",
+        MaxAge = lifetime,
+        IsEssential = true,
+    };
+}
+
+/// <summary>What the error page learns of the page that failed: its address (for the language) and the status.</summary>
+internal sealed class PageFailed(string originalPath, string originalPathBase, string? originalQueryString) : IStatusCodeReExecuteFeature
+{
+    public string OriginalPath { get; set; } = originalPath;
+    public string OriginalPathBase { get; set; } = originalPathBase;
+    public string? OriginalQueryString { get; set; } = originalQueryString;
+    public int OriginalStatusCode => StatusCodes.Status500InternalServerError;
+    public Endpoint? Endpoint => null;
+    public RouteValueDictionary? RouteValues => null;
+}
