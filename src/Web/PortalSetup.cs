@@ -46,6 +46,7 @@ public static class PortalSetup
         services.AddRazorPages(options =>
         {
             foreach (var (page, english) in EnglishRoutes) options.Conventions.AddPageRoute(page, english);
+            options.Conventions.ConfigureFilter(new DeclaredHandlersOnly());
         });
         return services;
     }
@@ -141,4 +142,23 @@ internal sealed class PageFailed(string originalPath, string originalPathBase, s
     public int OriginalStatusCode => StatusCodes.Status500InternalServerError;
     public Endpoint? Endpoint => null;
     public RouteValueDictionary? RouteValues => null;
+}
+
+/// <summary>
+/// A page answers only the methods it has a handler for: Razor Pages would otherwise render a page without running
+/// any handler (a POST to the confirmation), with nothing loaded. Anything else is 405, shown as the friendly page.
+/// </summary>
+internal sealed class DeclaredHandlersOnly : Microsoft.AspNetCore.Mvc.Filters.IAsyncPageFilter
+{
+    public Task OnPageHandlerSelectionAsync(Microsoft.AspNetCore.Mvc.Filters.PageHandlerSelectedContext context) => Task.CompletedTask;
+
+    public Task OnPageHandlerExecutionAsync(Microsoft.AspNetCore.Mvc.Filters.PageHandlerExecutingContext context, Microsoft.AspNetCore.Mvc.Filters.PageHandlerExecutionDelegate next)
+    {
+        if (context.HandlerMethod is null)
+        {
+            context.Result = new Microsoft.AspNetCore.Mvc.StatusCodeResult(StatusCodes.Status405MethodNotAllowed);
+            return Task.CompletedTask;
+        }
+        return next();
+    }
 }

@@ -121,9 +121,13 @@ public static class FormPages
         }
     }
 
-    private static string? Text(StringValues values)
+    /// <summary>The posted text, trimmed; control characters other than line breaks and tabs are dropped (PostgreSQL cannot store a NUL).</summary>
+    public static string? Text(StringValues values)
     {
         var text = values.Count == 0 ? null : values[0];
+        if (string.IsNullOrWhiteSpace(text)) return null;
+        if (text.Any(c => char.IsControl(c) && c is not ('\n' or '\r' or '\t')))
+            text = new string(text.Where(c => !char.IsControl(c) || c is '\n' or '\r' or '\t').ToArray());
         return string.IsNullOrWhiteSpace(text) ? null : text.Trim();
     }
 

@@ -54,5 +54,10 @@ public sealed class TrackModel(IPortalEngine engine) : PortalPage
     public string Time(DateTimeOffset until) =>
         TimeZoneInfo.ConvertTime(until, TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin")).ToString("HH:mm", CultureInfo.InvariantCulture);
 
-    private static string? Clean(string? text) => string.IsNullOrWhiteSpace(text) || text.Length > 100 ? (text?.Length > 100 ? text[..100] : null) : text.Trim();
+    /// <summary>At most 100 characters of what was typed, without control characters; null when nothing was.</summary>
+    private static string? Clean(string? text)
+    {
+        var cleaned = Vorgang.Web.Forms.FormPages.Text(text);
+        return cleaned is { Length: > 100 } ? cleaned[..100] : cleaned;
+    }
 }

@@ -17,7 +17,7 @@ public sealed record ApiEndpoint(string Pattern, IReadOnlyList<string> Methods, 
 public static class ApiEndpoints
 {
     /// <summary>
-    /// Every route the host serves, read from its endpoint data source, so that an endpoint added later is fuzzed
+    /// Every route of the API the host serves, read from its endpoint data source, so that an endpoint added later is fuzzed
     /// without anyone remembering to list it.
     /// </summary>
     public static IReadOnlyList<ApiEndpoint> Discover(IServiceProvider services) =>
@@ -30,6 +30,8 @@ public static class ApiEndpoints
             {
                 AnyMethod = e.Metadata.GetMetadata<HttpMethodMetadata>() is null,
             })
+            // The portal's pages answer with pages, not problems; they have a fuzz of their own (PortalFuzzTests).
+            .Where(e => !Vorgang.Web.PortalSetup.IsPortalPath(e.Pattern))
             .GroupBy(e => e.Pattern)
             .Select(g => g.First() with { Methods = g.SelectMany(e => e.Methods).Distinct().Order().ToList() })
             .OrderBy(e => e.Pattern, StringComparer.Ordinal)
