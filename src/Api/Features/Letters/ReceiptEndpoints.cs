@@ -1,4 +1,5 @@
 using Marten;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Vorgang.Api.Features.Privacy;
 using Vorgang.Api.Features.Tracking;
@@ -41,6 +42,7 @@ public static class ReceiptEndpoints
     }
 
     [WolverineGet("/api/cases/{caseNumber}/receipt", OperationId = "getCaseReceipt")]
+    [Authorize(Policy = StaffAuth.StaffPolicy)]
     [EndpointSummary("The receipt of the application as a PDF, the office's copy.")]
     [EndpointDescription("The same receipt as the citizen's, with the personal fields named but their values left out: so it needs no recorded read. For those who may read the case (as `GET /api/cases/{caseNumber}`); a case the caller may not reach answers like a missing one (`404`). Language: `lang`, else the submission's.")]
     [Tags("Casework")]

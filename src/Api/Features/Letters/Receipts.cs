@@ -39,7 +39,7 @@ public static class Receipts
             var withheld = personal.Contains(field.Id) && !citizenCopy;
             answers.Add((field.Label.For(language), withheld ? T("(personenbezogen, in dieser Ausfertigung nicht abgedruckt)", "(personal, not printed in this copy)")
                 : PersonalData.IsSealed(value) ? T("(gelöscht)", "(erased)")
-                : FormValues.Display(field, value, language)));
+                : FormValues.Printed(field, value, language)));
         }
 
         var state = definition.State(submitted.State);
