@@ -6,7 +6,7 @@ namespace Vorgang.Web;
 
 /// <summary>
 /// The portal's CSS and fonts (KERN UX, vendored in <c>wwwroot</c>) served from the assembly under <c>/assets/</c>: nothing
-/// from another host, and the same in every environment (decision 33). Each file is read once; its address stays, its
+/// from another host, and the same in every environment (decision 34). Each file is read once; its address stays, its
 /// ETag is its hash, and browsers may keep it for a day.
 /// </summary>
 public static class PortalAssets

@@ -7,7 +7,7 @@ namespace Vorgang.Web;
 /// <summary>
 /// What the pages ask of the engine, answered by the API host with the API's own code paths: submitting through the
 /// submission endpoint's core, tracking with its lockout, citizen actions through <c>CaseActions</c>. The pages never
-/// write a case themselves (decision 32).
+/// write a case themselves (decision 33).
 /// </summary>
 public interface IPortalEngine
 {

@@ -6,7 +6,7 @@ using Vorgang.Web.Drafts;
 
 namespace Vorgang.Web;
 
-/// <summary>How the API host adds the citizen portal: Razor Pages on the same host and port (decision 32), KERN UX assets (decision 33), drafts (decision 34).</summary>
+/// <summary>How the API host adds the citizen portal: Razor Pages on the same host and port (decision 33), KERN UX assets (decision 34), drafts (decision 35).</summary>
 public static class PortalSetup
 {
     public const string DraftCookiePrefix = "vg-draft-";

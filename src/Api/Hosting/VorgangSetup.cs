@@ -197,7 +197,7 @@ public static class VorgangSetup
     public static void UseVorgang(this WebApplication app)
     {
         app.UseHardening();
-        // The API answers every error as a problem; the portal's pages answer with a friendly page (decision 32).
+        // The API answers every error as a problem; the portal's pages answer with a friendly page (decision 33).
         app.UseWhen(c => !PortalSetup.IsPortalPath(c.Request.Path), api =>
         {
             api.UseExceptionHandler();

@@ -169,7 +169,7 @@ public static class CaseViews
             case ICaseTransition t:
                 var action = definition.Action(t.ActionId);
                 var details = action?.Inputs.Where(i => !i.Internal && t.Input[i.Id] is not null)
-                    .ToDictionary(i => i.Label.For(lang), i => Display(i, t.Input[i.Id]!, lang));
+                    .ToDictionary(i => i.Label.For(lang), i => FormValues.Display(i, t.Input[i.Id]!, lang));
                 return new(at, KindOf(t), action?.Label.For(lang) ?? t.ActionId, definition.State(t.ToState)?.Status.For(lang),
                     details is { Count: > 0 } ? details : null);
             case CaseClosed:
@@ -179,16 +179,6 @@ public static class CaseViews
             default:
                 return null;
         }
-    }
-
-    /// <summary>An input value as a citizen reads it: the label of a chosen option, yes/no, or the text.</summary>
-    private static string Display(FieldDefinition field, JsonNode value, string lang)
-    {
-        if (value is not JsonValue v) return value.ToJsonString();
-        if (v.TryGetValue<string>(out var text))
-            return field.Options.FirstOrDefault(o => o.Value == text)?.Label.For(lang) ?? text;
-        if (v.TryGetValue<bool>(out var flag)) return flag ? (lang == "en" ? "yes" : "ja") : (lang == "en" ? "no" : "nein");
-        return v.ToJsonString();
     }
 
     private static string KindOf(ICaseTransition t) => t switch

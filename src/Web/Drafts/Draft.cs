@@ -8,7 +8,7 @@ namespace Vorgang.Web.Drafts;
 /// <summary>
 /// A citizen's unfinished application, kept on the server between the form's pages. Its personal values are sealed
 /// with a data key of its own, wrapped by the master key like a case's (<see cref="KeyRing"/>); once submitted the
-/// answers and the key are erased and only the case number stays, until the draft expires (decision 34).
+/// answers and the key are erased and only the case number stays, until the draft expires (decision 35).
 /// </summary>
 public sealed class Draft
 {

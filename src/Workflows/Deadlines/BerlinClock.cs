@@ -7,6 +7,9 @@ public static class BerlinClock
 
     public static DateOnly Today(this TimeProvider time) => DateOf(time.GetUtcNow());
 
+    /// <summary>The moment as a clock in Germany shows it.</summary>
+    public static DateTime LocalTimeOf(DateTimeOffset instant) => TimeZoneInfo.ConvertTime(instant, Berlin).DateTime;
+
     public static DateOnly DateOf(DateTimeOffset instant) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(instant, Berlin).DateTime);
 
     /// <summary>The instant at which the clocks in Berlin show <paramref name="time"/> on <paramref name="date"/> (summer time included).</summary>

@@ -17,7 +17,7 @@ namespace Vorgang.Api.Features.Portal;
 
 /// <summary>
 /// The portal's pages served by the API's own code: the submission endpoint's core, the tracking view with its lockout,
-/// and citizen actions through <see cref="CaseActions"/> and the <see cref="CaseWriter"/> (decision 32).
+/// and citizen actions through <see cref="CaseActions"/> and the <see cref="CaseWriter"/> (decision 33).
 /// </summary>
 public sealed class PortalEngine(
     DefinitionCatalog catalog, SubmissionWriter submissions, CaseWriter cases, CaseNumbers numbers, EngineSecrets secrets,
