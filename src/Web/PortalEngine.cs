@@ -20,6 +20,9 @@ public interface IPortalEngine
     /// <summary>The citizen's view of the case, refused while the number or the client is locked; a wrong code counts.</summary>
     Task<PortalTracking> TrackAsync(string caseNumber, string trackingCode, string language, HttpContext context, CancellationToken ct);
 
+    /// <summary>The citizen's copy of the receipt (a PDF, the API's own), or null for a wrong number or code (which counts) or while locked.</summary>
+    Task<IResult?> ReceiptAsync(string caseNumber, string trackingCode, string language, HttpContext context, CancellationToken ct);
+
     Task<PortalActionResult> ActAsync(
         string caseNumber, string trackingCode, string actionId, long expectedVersion, JsonObject input, string language, HttpContext context, CancellationToken ct);
 }

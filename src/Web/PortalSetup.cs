@@ -58,7 +58,9 @@ public static class PortalSetup
     public static bool IsPortalPath(PathString path) =>
         !path.StartsWithSegments("/api") && !path.StartsWithSegments("/openapi") && !path.StartsWithSegments("/health");
 
-    public static string LanguageOf(PathString path) => path.StartsWithSegments("/en") ? "en" : "de";
+    /// <summary>The language of an address: English under <c>/en</c>. Compared as text: an address is never decoded twice.</summary>
+    public static string LanguageOf(string path) =>
+        path.Equals("/en", StringComparison.OrdinalIgnoreCase) || path.StartsWith("/en/", StringComparison.OrdinalIgnoreCase) ? "en" : "de";
 
     /// <summary>
     /// Friendly pages instead of problem JSON on the portal's addresses: an exception or a status without a body is

@@ -28,6 +28,20 @@ public sealed class TrackCaseModel(IPortalEngine engine, DefinitionCatalog catal
         return await ShowAsync(caseNumber, remembered.TrackingCode, ct);
     }
 
+    /// <summary>The receipt as a PDF (<c>?handler=receipt</c>): the API's citizen copy, opened with the code this browser keeps.</summary>
+    public async Task<IActionResult> OnGetReceiptAsync(string caseNumber, CancellationToken ct)
+    {
+        if (TrackCookie.Read(HttpContext) is not { } remembered || remembered.CaseNumber != caseNumber) return Redirect(P("/track"));
+        var receipt = await engine.ReceiptAsync(caseNumber, remembered.TrackingCode, Lang, HttpContext, ct);
+        return receipt is null ? Redirect(P("/track")) : new EngineResult(receipt);
+    }
+
+    /// <summary>An answer of the engine's own (the receipt's PDF) as the page's answer.</summary>
+    private sealed class EngineResult(IResult result) : IActionResult
+    {
+        public Task ExecuteResultAsync(ActionContext context) => result.ExecuteAsync(context.HttpContext);
+    }
+
     public async Task<IActionResult> OnPostAsync(string caseNumber, CancellationToken ct)
     {
         if (TrackCookie.Read(HttpContext) is not { } remembered || remembered.CaseNumber != caseNumber) return Redirect(P("/track"));

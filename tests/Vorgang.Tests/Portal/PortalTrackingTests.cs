@@ -32,6 +32,15 @@ public sealed class PortalTrackingTests(AppFixture app) : ApiTest(app)
         await browser.GetAsync($"/en/track/{submitted.CaseNumber}");
         Assert.Contains("A caseworker (registration-office) viewed your application.", browser.Html);
 
+        // The receipt (the API's PDF) from the same browser, the code never in the address.
+        var receiptLink = browser.Page.GetElementById("receipt")!.GetAttribute("href")!;
+        Assert.DoesNotContain(submitted.TrackingCode, receiptLink);
+        using (var receipt = await browser.SendRawAsync(new HttpRequestMessage(HttpMethod.Get, receiptLink)))
+        {
+            Assert.Equal("application/pdf", receipt.Content.Headers.ContentType!.MediaType);
+            Assert.StartsWith("%PDF", System.Text.Encoding.ASCII.GetString(await receipt.Content.ReadAsByteArrayAsync())[..4]);
+        }
+
         // A browser without the cookie is sent to the entry form.
         var other = new PortalClient(Host);
         await other.GetAsync($"/track/{submitted.CaseNumber}");

@@ -22,7 +22,7 @@ namespace Vorgang.Api.Features.Portal;
 public sealed class PortalEngine(
     DefinitionCatalog catalog, SubmissionWriter submissions, CaseWriter cases, CaseNumbers numbers, EngineSecrets secrets,
     PublishedVersions published, CitizenOutlooks outlooks, PersonalDataVault vault, TrackingLockout lockout,
-    OutboxedSessionFactory sessions, IWolverineRuntime runtime, IDocumentStore store, TimeProvider time) : IPortalEngine
+    OutboxedSessionFactory sessions, IWolverineRuntime runtime, IDocumentStore store, IConfiguration configuration, TimeProvider time) : IPortalEngine
 {
     public async Task<PortalSubmission> SubmitAsync(string serviceId, JsonObject data, string language, string idempotencyKey, HttpContext context, CancellationToken ct)
     {
@@ -49,6 +49,17 @@ public sealed class PortalEngine(
         }
         var reads = await CitizenCases.AccessesAsync(session, caseNumber, language, ct);
         return new PortalTracking(TrackingOutcome.Found, ToStatus(view, reads));
+    }
+
+    public async Task<IResult?> ReceiptAsync(string caseNumber, string trackingCode, string language, HttpContext context, CancellationToken ct)
+    {
+        var keys = lockout.Keys(caseNumber, context.Connection.RemoteIpAddress);
+        if (await LockAsync(keys, ct) is not null) return null;
+        await using var session = store.QuerySession();
+        var receipt = await Letters.ReceiptEndpoints.ForCitizen(caseNumber, trackingCode, language, session, catalog, vault, configuration, context, ct);
+        if (!TrackingLockout.Failed(context)) return receipt;
+        if (lockout.Enabled) await lockout.RecordFailureAsync(keys, ct);
+        return null;
     }
 
     public async Task<PortalActionResult> ActAsync(
