@@ -38,7 +38,9 @@ public static class PortalSetup
             options.Cookie.Name = "vg-antiforgery";
             options.Cookie.SameSite = SameSiteMode.Strict;
             options.Cookie.HttpOnly = true;
-            options.Cookie.SecurePolicy = environment.IsDevelopment() ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
+            // Secure whenever the request is (behind a TLS proxy, with forwarded headers): `Always` makes every page with a form
+            // fail on a plain-HTTP start such as the README's, where no Secure cookie could be set anyway.
+            options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
             options.FormFieldName = "__antiforgery";
             // The engine's SecurityHeaders set X-Frame-Options on every answer already.
             options.SuppressXFrameOptionsHeader = true;
