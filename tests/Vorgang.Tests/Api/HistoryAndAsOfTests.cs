@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Vorgang.Tests.Definitions;
 using Vorgang.Tests.Infrastructure;
 
 namespace Vorgang.Tests.Api;
@@ -33,7 +34,7 @@ public sealed class HistoryAndAsOfTests(AppFixture app) : ApiTest(app)
         Assert.True(response.Status == 200, response.ToString());
         Assert.Equal(caseNumber, (string)response.Json!["caseNumber"]!);
         Assert.Equal(Service, (string)response.Json!["serviceId"]!);
-        Assert.Equal(1, (int)response.Json!["definitionVersion"]!);
+        Assert.Equal(ShippedDefinitions.LatestVersion(Service), (int)response.Json!["definitionVersion"]!);
         return response.Json!["events"]!.AsArray();
     }
 
@@ -61,7 +62,7 @@ public sealed class HistoryAndAsOfTests(AppFixture app) : ApiTest(app)
 
         foreach (var e in events)
         {
-            Assert.Equal("change-of-address@v1", (string)e!["headers"]!["definition"]!);
+            Assert.Equal($"change-of-address@v{ShippedDefinitions.LatestVersion("change-of-address")}", (string)e!["headers"]!["definition"]!);
             Assert.False(string.IsNullOrWhiteSpace((string?)e["correlationId"]), e.ToJsonString());
             var actor = Assert.IsType<JsonObject>(e["actor"]);
             Assert.Equal(["channel", "id", "name", "role"], actor.Select(p => p.Key).Order());

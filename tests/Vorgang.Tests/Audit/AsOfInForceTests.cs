@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Vorgang.Tests.Definitions;
 using Vorgang.Tests.Api;
 using Vorgang.Tests.Infrastructure;
 
@@ -47,7 +48,7 @@ public sealed class AsOfInForceTests(AppFixture app) : ApiTest(app)
         {
             var then = await AsOf(submitted.CaseNumber, $"version={version}");
             Assert.Equal(version, (long)then["version"]!);
-            Assert.Equal("change-of-address@v1", (string)then["definition"]!);
+            Assert.Equal($"change-of-address@v{ShippedDefinitions.LatestVersion("change-of-address")}", (string)then["definition"]!);
             var expected = DueOnFromHistory(events, version);
             Assert.Equal(expected, (string?)then["dueOn"]);
             // The staff view inside says the same.
@@ -71,7 +72,7 @@ public sealed class AsOfInForceTests(AppFixture app) : ApiTest(app)
 
         var then = await AsOf(submitted.CaseNumber, $"at={Uri.EscapeDataString(claimedAt)}");
         Assert.Equal(2, (long)then["version"]!);
-        Assert.Equal("change-of-address@v1", (string)then["definition"]!);
+        Assert.Equal($"change-of-address@v{ShippedDefinitions.LatestVersion("change-of-address")}", (string)then["definition"]!);
         Assert.Equal(DueOnFromHistory(events, 2), (string?)then["dueOn"]);
     }
 
@@ -82,7 +83,7 @@ public sealed class AsOfInForceTests(AppFixture app) : ApiTest(app)
         {
             var submitted = await Host.Submit(service);
             var then = await AsOf(submitted.CaseNumber, "version=1");
-            Assert.Equal($"{service}@v1", (string)then["definition"]!);
+            Assert.Equal($"{service}@v{ShippedDefinitions.LatestVersion(service)}", (string)then["definition"]!);
             Assert.Equal(submitted.DueOn?.ToString("yyyy-MM-dd"), (string?)then["dueOn"]);
         }
     }

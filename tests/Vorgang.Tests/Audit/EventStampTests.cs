@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Vorgang.Tests.Definitions;
 using Vorgang.Tests.Api;
 using Vorgang.Tests.Deadlines;
 using Vorgang.Tests.Infrastructure;
@@ -33,7 +34,7 @@ public sealed class EventStampTests(AppFixture app) : ApiTest(app)
     private static void AssertStamped(JsonNode e, string channel)
     {
         var what = e.ToJsonString();
-        Assert.Equal($"{Service}@v1", (string?)e["headers"]?["definition"]);
+        Assert.Equal($"{Service}@v{ShippedDefinitions.LatestVersion(Service)}", (string?)e["headers"]?["definition"]);
         Assert.Matches("^[0-9a-f]{64}$", (string?)e["headers"]?["hash"] ?? "");
         Assert.Equal(channel, (string?)e["headers"]?["channel"]);
         Assert.Equal(channel, (string?)e["channel"]);
@@ -96,7 +97,7 @@ public sealed class EventStampTests(AppFixture app) : ApiTest(app)
 
         var requested = (await History(byRequest.CaseNumber))[^1]!;
         Assert.Equal("personal_data_erased", (string)requested["type"]!);
-        Assert.Equal($"{Service}@v1", (string?)requested["headers"]?["definition"]);
+        Assert.Equal($"{Service}@v{ShippedDefinitions.LatestVersion(Service)}", (string?)requested["headers"]?["definition"]);
         Assert.Matches("^[0-9a-f]{64}$", (string?)requested["headers"]?["hash"] ?? "");
         Assert.False(string.IsNullOrEmpty((string?)requested["correlationId"]));
         Assert.False(Guid.TryParse((string)requested["causationId"]!, out _), "an erasure on request is caused by its request");

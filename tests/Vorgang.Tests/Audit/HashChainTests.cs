@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Vorgang.Tests.Definitions;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
@@ -78,7 +79,7 @@ public sealed class HashChainTests(AppFixture app) : ApiTest(app)
         Assert.All(hashes, h => Assert.Matches("^[0-9a-f]{64}$", h));
         Assert.Equal(hashes.Count, hashes.Distinct().Count());
         // The per-event link sits beside the request's own headers.
-        Assert.All(events, e => Assert.Equal("change-of-address@v1", (string)e!["headers"]!["definition"]!));
+        Assert.All(events, e => Assert.Equal($"change-of-address@v{ShippedDefinitions.LatestVersion("change-of-address")}", (string)e!["headers"]!["definition"]!));
 
         var report = await Verify(worked);
         Assert.True((bool)report["intact"]!, report.ToJsonString());

@@ -39,10 +39,15 @@ public static class ShippedDefinitions
     public static LoadResult Load(string file, DateOnly today) =>
         DefinitionLoader.Load(File.ReadAllText(Path.Combine(Folder, file)), file, today);
 
-    /// <summary>Loads a shipped definition and fails the test if it has any finding.</summary>
-    public static ProcessDefinition Definition(string serviceId, int version = 1, DateOnly? today = null)
+    /// <summary>The highest version shipped for a service: the one new applications start under.</summary>
+    public static int LatestVersion(string serviceId) =>
+        Directory.EnumerateFiles(Path.Combine(Folder, serviceId), "v*.yaml")
+            .Max(path => int.Parse(Path.GetFileNameWithoutExtension(path)[1..]));
+
+    /// <summary>Loads a shipped definition (the latest version unless one is named) and fails the test if it has any finding.</summary>
+    public static ProcessDefinition Definition(string serviceId, int? version = null, DateOnly? today = null)
     {
-        var result = Load($"{serviceId}/v{version}.yaml", today ?? Today);
+        var result = Load($"{serviceId}/v{version ?? LatestVersion(serviceId)}.yaml", today ?? Today);
         Assert.True(result.IsValid, string.Join(Environment.NewLine, result.Diagnostics));
         return result.Definition!;
     }
@@ -85,6 +90,28 @@ public sealed class ShippedDefinitionsTests
             Assert.Matches("^[0-9a-f]{64}$", published.Sha256);
             Assert.Equal($"{published.Definition.Id}/v{published.Definition.Version}.yaml", published.File);
         }
+    }
+
+    /// <summary>
+    /// A city's database may hold cases under any version this repository has released, and the engine refuses
+    /// to start when such a file changed (decision 5). <c>released.sha256</c> pins every released file; a change
+    /// to what citizens see or do is a new version file, listed there with <c>sha256sum</c>.
+    /// </summary>
+    [Fact]
+    public void Released_versions_are_never_edited_and_every_shipped_file_is_released()
+    {
+        var released = File.ReadAllLines(Path.Combine(Folder, "released.sha256"))
+            .Where(line => line.Length > 0)
+            .Select(line => line.Split("  ", 2))
+            .ToDictionary(parts => parts[1], parts => parts[0]);
+
+        foreach (var (file, sha256) in released)
+        {
+            Assert.True(File.Exists(Path.Combine(Folder, file)), $"{file} was released and must stay in the repository.");
+            Assert.True(sha256 == DefinitionCatalog.Hash(File.ReadAllText(Path.Combine(Folder, file))),
+                $"{file} was released and has changed; restore it and publish the change as a new version.");
+        }
+        Assert.Equal(ShippedDefinitions.Files(), released.Keys.Order(StringComparer.Ordinal));
     }
 
     [Theory]

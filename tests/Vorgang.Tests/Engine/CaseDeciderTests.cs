@@ -94,7 +94,7 @@ public sealed class CaseDeciderTests
 
         var submitted = Assert.IsType<CaseSubmitted>(Assert.Single(Accepted(Submit(data))));
 
-        var expected = new CaseSubmitted(CaseNumber, "change-of-address", 1, "submitted", team, "de", data, CodeHash,
+        var expected = new CaseSubmitted(CaseNumber, "change-of-address", Definition.Version, "submitted", team, "de", data, CodeHash,
             new DateOnly(2026, 3, 16), Actor.AnonymousCitizen(), Now);
         Assert.Equal(expected with { Data = submitted.Data }, submitted);
         Assert.True(JsonNode.DeepEquals(data, submitted.Data));
@@ -162,7 +162,7 @@ public sealed class CaseDeciderTests
 
         Assert.Equal(new Case
         {
-            Id = CaseNumber, ServiceId = "change-of-address", DefinitionVersion = 1, State = "submitted",
+            Id = CaseNumber, ServiceId = "change-of-address", DefinitionVersion = Definition.Version, State = "submitted",
             Team = "registration-office-lobeda", Language = "de", Data = state.Data, TrackingCodeHash = CodeHash,
             SubmittedAt = Now, DueOn = new DateOnly(2026, 3, 16), LastChangedAt = Now, SubmittedBy = Actor.AnonymousCitizen(), VisitedStates = state.VisitedStates,
             // The stream version after its first event, as Marten sets it on the stored snapshot.

@@ -4,6 +4,7 @@ using Alba;
 using Npgsql;
 using Vorgang.Api.Hosting;
 using Vorgang.Tests.Infrastructure;
+using Vorgang.Tests.Definitions;
 using Wolverine;
 
 namespace Vorgang.Tests.Engine;
@@ -43,7 +44,8 @@ public sealed class StartupTests : IAsyncLifetime
     [Fact]
     public async Task A_published_version_must_not_change_but_an_unused_one_may()
     {
-        var file = Path.Combine(_folder, "change-of-address", "v1.yaml");
+        var latest = ShippedDefinitions.LatestVersion("change-of-address");
+        var file = Path.Combine(_folder, "change-of-address", $"v{latest}.yaml");
         var original = await File.ReadAllTextAsync(file);
 
         // Not yet used by any case: editing is fine, and the engine starts.
@@ -60,7 +62,7 @@ public sealed class StartupTests : IAsyncLifetime
         await File.WriteAllTextAsync(file, original);
         var (exitCode, stderr) = await EngineProcess.RunUntilExitAsync(EngineEnvironment());
         Assert.Equal(1, exitCode);
-        Assert.Contains("change-of-address/v1.yaml:1: error [published-version-changed]", stderr);
+        Assert.Contains($"change-of-address/v{latest}.yaml:1: error [published-version-changed]", stderr);
     }
 
     [Fact]
@@ -73,17 +75,19 @@ public sealed class StartupTests : IAsyncLifetime
             (caseNumber, trackingCode) = (submitted.CaseNumber, submitted.TrackingCode);
         }
 
-        // v2 replaces v1 on disk; the running case stays on v1.
-        var v1 = Path.Combine(_folder, "change-of-address", "v1.yaml");
-        var v2 = (await File.ReadAllTextAsync(v1)).Replace("version: 1", "version: 2").Replace("Wir prüfen Ihre Angaben.", "Wir prüfen Ihre Angaben (Version 2).");
-        await File.WriteAllTextAsync(Path.Combine(_folder, "change-of-address", "v2.yaml"), v2);
-        File.Delete(v1);
+        // A new version replaces the running one on disk; the running case stays on its version.
+        var latest = ShippedDefinitions.LatestVersion("change-of-address");
+        var running = Path.Combine(_folder, "change-of-address", $"v{latest}.yaml");
+        var next = (await File.ReadAllTextAsync(running)).Replace($"version: {latest}\n", $"version: {latest + 1}\n")
+            .Replace("Wir prüfen Ihre Angaben.", "Wir prüfen Ihre Angaben (neue Version).");
+        await File.WriteAllTextAsync(Path.Combine(_folder, "change-of-address", $"v{latest + 1}.yaml"), next);
+        File.Delete(running);
 
         await using (var host = await StartHost())
         {
             var service = (await host.Send(HttpMethod.Get, "/api/services/change-of-address")).Body!;
-            Assert.Equal(2, (int)service["version"]!);
-            Assert.Equal([1, 2], service["versions"]!.AsArray().Select(v => (int)v!).ToArray());
+            Assert.Equal(latest + 1, (int)service["version"]!);
+            Assert.Equal(Enumerable.Range(1, latest + 1).ToArray(), service["versions"]!.AsArray().Select(v => (int)v!).ToArray());
             var view = await host.Track(caseNumber, trackingCode);
             Assert.Equal("submitted", (string)view["status"]!["state"]!);
             var withdrawn = await host.CitizenAct(caseNumber, trackingCode, "withdraw", 1);
