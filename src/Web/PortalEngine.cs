@@ -11,8 +11,25 @@ namespace Vorgang.Web;
 /// </summary>
 public interface IPortalEngine
 {
-    /// <summary>Submits <paramref name="data"/> once per <paramref name="idempotencyKey"/>: a repeat answers the same case.</summary>
-    Task<PortalSubmission> SubmitAsync(string serviceId, JsonObject data, string language, string idempotencyKey, HttpContext context, CancellationToken ct);
+    /// <summary>
+    /// Submits <paramref name="data"/> once per <paramref name="idempotencyKey"/>: a repeat answers the same case. A signed-in
+    /// citizen's case is linked to their account; a member of staff submits for <paramref name="onBehalfOf"/> at the counter.
+    /// </summary>
+    Task<PortalSubmission> SubmitAsync(
+        string serviceId, JsonObject data, string language, string idempotencyKey, HttpContext context, CancellationToken ct, AssistedFor? onBehalfOf = null);
+
+    /// <summary>Whether the signed-in member of staff may submit for a citizen (caseworkers and admins; auditors and parties may not).</summary>
+    bool MaySubmitForOthers(HttpContext context);
+
+    /// <summary>The signed-in citizen's applications, newest first (the API's <c>/api/me/cases</c>).</summary>
+    Task<IReadOnlyList<MyApplication>> MyApplicationsAsync(string language, HttpContext context, CancellationToken ct);
+
+    /// <summary>One of the signed-in citizen's applications, or null for anyone else's (or none).</summary>
+    Task<CaseStatus?> MyApplicationAsync(string caseNumber, string language, HttpContext context, CancellationToken ct);
+
+    /// <summary>A citizen action on one of the signed-in citizen's applications.</summary>
+    Task<PortalActionResult> ActOnMyApplicationAsync(
+        string caseNumber, string actionId, long expectedVersion, JsonObject input, string language, HttpContext context, CancellationToken ct);
 
     /// <summary>The tracking code of the case submitted with <paramref name="idempotencyKey"/> (derived, never stored).</summary>
     string TrackingCode(string serviceId, string idempotencyKey);
@@ -32,6 +49,13 @@ public sealed record PortalSubmission(string? CaseNumber, string? TrackingCode, 
 {
     public bool Accepted => CaseNumber is not null;
 }
+
+/// <summary>The person a member of staff submits for at a counter, and how they were identified (e.g. an identity card).</summary>
+public sealed record AssistedFor(string Name, string? IdentifiedBy);
+
+/// <summary>One line of "my applications".</summary>
+public sealed record MyApplication(
+    string CaseNumber, string ServiceTitle, string StatusText, bool WaitingForYou, bool IsClosed, DateTimeOffset SubmittedAt, DateOnly? DueOn);
 
 public enum TrackingOutcome { Found, NotFound, Locked }
 

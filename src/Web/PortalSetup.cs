@@ -23,6 +23,11 @@ public static class PortalSetup
         ("/Track", "en/track"),
         ("/TrackCase", "en/track/{caseNumber}"),
         ("/Info", "en/{slug:regex(^(accessibility|easy-read|imprint|privacy)$)}"),
+        ("/MyApplications", "en/my-applications"),
+        ("/MyApplication", "en/my-applications/{caseNumber}"),
+        ("/SignIn", "en/sign-in"),
+        ("/StaffSignIn", "en/staff/sign-in"),
+        ("/SignOut", "en/sign-out"),
     ];
 
     public static IServiceCollection AddPortal(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
@@ -35,12 +40,7 @@ public static class PortalSetup
             o.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
         services.AddAntiforgery(options =>
         {
-            options.Cookie.Name = "vg-antiforgery";
-            options.Cookie.SameSite = SameSiteMode.Strict;
-            options.Cookie.HttpOnly = true;
-            // Secure whenever the request is (behind a TLS proxy, with forwarded headers): `Always` makes every page with a form
-            // fail on a plain-HTTP start such as the README's, where no Secure cookie could be set anyway.
-            options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            options.Cookie = new PortalCookie { Name = "vg-antiforgery", SameSite = SameSiteMode.Strict, HttpOnly = true };
             options.FormFieldName = "__antiforgery";
             // The engine's SecurityHeaders set X-Frame-Options on every answer already.
             options.SuppressXFrameOptionsHeader = true;
@@ -126,15 +126,36 @@ public static class PortalSetup
     public const string ContentSecurityPolicy =
         "default-src 'none'; style-src 'self'; font-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
+    /// <summary>
+    /// Whether the portal's cookies are Secure (decision 37): always over HTTPS (directly, or through a trusted proxy's
+    /// forwarded headers), and outside Development also over plain HTTP from another machine — only a browser on the
+    /// engine's own machine (the README's first start) gets cookies it can send back over plain HTTP.
+    /// </summary>
+    public static bool SecureCookies(HttpContext context) =>
+        context.Request.IsHttps
+        || (!context.RequestServices.GetRequiredService<IHostEnvironment>().IsDevelopment()
+            && (context.Connection.RemoteIpAddress is not { } remote || !System.Net.IPAddress.IsLoopback(remote)));
+
     public static CookieOptions CookieOptions(HttpContext context, TimeSpan? lifetime = null) => new()
     {
         HttpOnly = true,
         SameSite = SameSiteMode.Strict,
-        Secure = !context.RequestServices.GetRequiredService<IHostEnvironment>().IsDevelopment() || context.Request.IsHttps,
+        Secure = SecureCookies(context),
         Path = "/",
         MaxAge = lifetime,
         IsEssential = true,
     };
+}
+
+/// <summary>A cookie of the portal's: Secure as <see cref="PortalSetup.SecureCookies"/> decides for the request (decision 37).</summary>
+public sealed class PortalCookie : CookieBuilder
+{
+    public override CookieOptions Build(HttpContext context, DateTimeOffset expiresFrom)
+    {
+        var options = base.Build(context, expiresFrom);
+        options.Secure = PortalSetup.SecureCookies(context);
+        return options;
+    }
 }
 
 /// <summary>What the error page learns of the page that failed: its address (for the language) and the status.</summary>

@@ -27,6 +27,8 @@ using Wolverine;
 using Wolverine.Http;
 using Wolverine.Marten;
 
+using Vorgang.Api.Features.Portal;
+
 namespace Vorgang.Api.Hosting;
 
 public static class VorgangSetup
@@ -154,6 +156,7 @@ public static class VorgangSetup
         services.AddCitizenAuth(configuration);
         services.AddTrackingLockout(configuration);
         services.AddPortal(configuration, builder.Environment);
+        services.AddPortalAccounts(configuration, builder.Environment);
         services.AddSingleton<IPortalEngine, Vorgang.Api.Features.Portal.PortalEngine>();
         services.AddHardening(configuration);
         services.AddOpenApi(ApiDocument.Configure);
@@ -212,6 +215,7 @@ public static class VorgangSetup
         app.UseRequestTimeouts();
         app.UseMiddleware<JsonOnly>();
         app.UseAuthentication();
+        app.UseWhen(c => PortalSetup.IsPortalPath(c.Request.Path), portal => portal.UsePortalSessions());
         app.UseAuthorization();
         app.UseMiddleware<TrackingLockoutMiddleware>();
         // Bodies are checked only for requests that are allowed to reach their endpoint.

@@ -18,6 +18,8 @@ public sealed class CheckModel(DefinitionCatalog catalog, DraftStore drafts, IPo
     public ProcessDefinition? Definition { get; private set; }
     public IReadOnlyList<(FormStep Step, IReadOnlyList<Row> Rows)> Sections { get; private set; } = [];
     public string BackPath { get; private set; } = "/";
+    public string? AssistedName { get; private set; }
+    public string? AssistedIdentifiedBy { get; private set; }
 
     public async Task<IActionResult> OnGetAsync(string serviceId, CancellationToken ct)
     {
@@ -37,7 +39,25 @@ public sealed class CheckModel(DefinitionCatalog catalog, DraftStore drafts, IPo
         var answers = FormPages.Prune(Definition!, drafts.Open(draft), time.Today());
         if (FirstInvalidStep(answers) is { } invalid) return Redirect(P($"/services/{serviceId}/form/{invalid}"));
 
-        var submission = await engine.SubmitAsync(serviceId, answers, Lang, draft.IdempotencyKey, HttpContext, ct);
+        AssistedFor? person = null;
+        if (Account is { IsStaff: true })
+        {
+            if (!MaySubmitForOthers) return Forbid();
+            AssistedName = Forms.FormPages.Text(Request.Form["assistedName"]);
+            AssistedIdentifiedBy = Forms.FormPages.Text(Request.Form["assistedIdentifiedBy"]);
+            var errors = new List<FieldError>();
+            if (AssistedName is null) errors.Add(new FieldError("assistedName", "required", T("AssistedNameRequired")));
+            else if (AssistedName.Length > 200) errors.Add(new FieldError("assistedName", "max-length", T("AssistedNameRequired")));
+            if (AssistedIdentifiedBy is { Length: > 200 }) errors.Add(new FieldError("assistedIdentifiedBy", "max-length", T("AssistedNameRequired")));
+            if (errors.Count > 0)
+            {
+                Show(answers);
+                Errors = errors;
+                return Page();
+            }
+            person = new AssistedFor(AssistedName!, AssistedIdentifiedBy);
+        }
+        var submission = await engine.SubmitAsync(serviceId, answers, Lang, draft.IdempotencyKey, HttpContext, ct, person);
         if (!submission.Accepted)
         {
             Show(answers);
@@ -45,7 +65,8 @@ public sealed class CheckModel(DefinitionCatalog catalog, DraftStore drafts, IPo
             return Page();
         }
         await drafts.MarkSubmittedAsync(draft, submission.CaseNumber!, ct);
-        TrackCookie.Set(HttpContext, submission.CaseNumber!, submission.TrackingCode!);
+        // At a counter the next person uses the same browser: the code is on the printed confirmation, not in a cookie.
+        if (person is null) TrackCookie.Set(HttpContext, submission.CaseNumber!, submission.TrackingCode!);
         return Redirect(P($"/services/{serviceId}/confirmation"));
     }
 

@@ -23,6 +23,15 @@ public abstract class PortalPage : PageModel
 
     public string Text(LocalizedText text) => text.For(Lang);
 
+    /// <summary>Who is signed in to the pages, if anyone (decision 36).</summary>
+    public Vorgang.Web.Accounts.PortalUser? Account => HttpContext.RequestServices.GetRequiredService<Vorgang.Web.Accounts.IPortalAccounts>().Current(HttpContext);
+
+    /// <summary>Whether citizens can sign in here (the header offers it only then).</summary>
+    public bool CitizenSignIn => HttpContext.RequestServices.GetRequiredService<Vorgang.Web.Accounts.IPortalAccounts>().CanSignIn(Vorgang.Web.Accounts.PortalUserKind.Citizen);
+
+    /// <summary>Whether the signed-in member of staff may submit for a citizen at the counter.</summary>
+    public bool MaySubmitForOthers => HttpContext.RequestServices.GetRequiredService<IPortalEngine>().MaySubmitForOthers(HttpContext);
+
     /// <summary>A portal address in this page's language: <c>/services/x</c> or <c>/en/services/x</c>.</summary>
     public string P(string path) => Lang == "en" ? "/en" + (path == "/" ? "/" : path) : path;
 

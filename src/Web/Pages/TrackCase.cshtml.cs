@@ -11,15 +11,11 @@ namespace Vorgang.Web.Pages;
 /// plain-language status, what is needed and by when, the outlook, the timeline, who read the data, and the citizen's
 /// actions as forms, taken through the engine's one write path.
 /// </summary>
-public sealed class TrackCaseModel(IPortalEngine engine, DefinitionCatalog catalog) : PortalPage
+public sealed class TrackCaseModel(IPortalEngine engine, DefinitionCatalog catalog) : CaseStatusPage
 {
-    public CaseStatus? Case { get; private set; }
-    public ProcessDefinition? Definition { get; private set; }
     public PortalLock? Lock { get; private set; }
-    public bool Done { get; private set; }
-    public bool Conflict { get; private set; }
-    private string? _failedAction;
-    private JsonObject _postedInput = new();
+
+    public override string ActionPath => P($"/track/{Case!.CaseNumber}");
 
     public async Task<IActionResult> OnGetAsync(string caseNumber, string? done, CancellationToken ct)
     {
@@ -45,9 +41,8 @@ public sealed class TrackCaseModel(IPortalEngine engine, DefinitionCatalog catal
     public async Task<IActionResult> OnPostAsync(string caseNumber, CancellationToken ct)
     {
         if (TrackCookie.Read(HttpContext) is not { } remembered || remembered.CaseNumber != caseNumber) return Redirect(P("/track"));
-        var actionId = Request.Form["actionId"].ToString();
-        if (!long.TryParse(Request.Form["expectedVersion"], NumberStyles.None, CultureInfo.InvariantCulture, out var expected) || actionId.Length is 0 or > 100)
-            return BadRequest();
+        if (PostedAction() is not { } posted) return BadRequest();
+        var (actionId, expected) = posted;
         var tracked = await engine.TrackAsync(caseNumber, remembered.TrackingCode, Lang, HttpContext, ct);
         if (tracked.Outcome != TrackingOutcome.Found) return Show(tracked);
         var action = tracked.Case!.Actions.FirstOrDefault(a => a.Id == actionId);
@@ -56,17 +51,14 @@ public sealed class TrackCaseModel(IPortalEngine engine, DefinitionCatalog catal
             Conflict = true;
             return Show(tracked);
         }
-        var input = new JsonObject();
-        FormPages.Read(action.Inputs.Where(i => !i.Internal), Request.Form, input);
+        var input = ReadInput(action);
         var result = await engine.ActAsync(caseNumber, remembered.TrackingCode, actionId, expected, input, Lang, HttpContext, ct);
         switch (result.Outcome)
         {
             case ActionOutcome.Taken:
                 return Redirect(P($"/track/{caseNumber}") + "?done=1");
             case ActionOutcome.Invalid:
-                Errors = result.Errors.Count > 0 ? result.Errors : [new FieldError("actionId", "refused", result.Message ?? T("StatusConflict"))];
-                _failedAction = actionId;
-                _postedInput = input;
+                Refused(result, actionId, input);
                 return await ShowAsync(caseNumber, remembered.TrackingCode, ct);
             case ActionOutcome.Conflict:
                 Conflict = true;
@@ -96,16 +88,9 @@ public sealed class TrackCaseModel(IPortalEngine engine, DefinitionCatalog catal
                 TrackCookie.Clear(HttpContext);
                 return Redirect(P("/track"));
         }
-        Case = tracked.Case;
-        Definition = catalog.LatestVersions.FirstOrDefault(d => d.Id == Case!.ServiceId);
+        Showing(tracked.Case!, catalog);
         return Page();
     }
-
-    /// <summary>An action's input as a field; its errors and the posted value only on the form that was sent.</summary>
-    public FieldModel Input(CaseStatus.Action action, FieldDefinition input) =>
-        action.Id == _failedAction
-            ? new FieldModel(this, input, input.Id, _postedInput[input.Id], Errors, input.Required)
-            : new FieldModel(this, input, input.Id, null, [], input.Required);
 
     public string Time(DateTimeOffset until) =>
         TimeZoneInfo.ConvertTime(until, TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin")).ToString("HH:mm", CultureInfo.InvariantCulture);

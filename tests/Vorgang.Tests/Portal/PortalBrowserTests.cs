@@ -135,6 +135,73 @@ public sealed class PortalBrowserTests(AppFixture app, BrowserFixture browser) :
         Assert.Empty(_violations);
     }
 
+    [Theory]
+    [InlineData("de")]
+    [InlineData("en")]
+    public async Task Signed_in_pages_and_the_counter_have_no_accessibility_violations(string lang)
+    {
+        var prefix = lang == "en" ? "/en" : "";
+        var example = PortalClient.Flatten(await Host.Example("defect-report"));
+        var page = await browser.OpenAsync(Host);
+
+        // A citizen: the sign-in form, refused once, then "my applications" empty and with one, and the application.
+        await page.GotoAsync(prefix + "/my-applications");
+        Assert.EndsWith(prefix + "/sign-in", new Uri(page.Url).AbsolutePath);
+        await AxeAsync(page);
+        await ClickAndWaitAsync(page, "main button[type=submit]");
+        Assert.StartsWith(lang == "en" ? "Error: " : "Fehler: ", await page.TitleAsync());
+        await AxeAsync(page);
+        await page.FillAsync("#f-name", "Erika Mustermann");
+        await page.FillAsync("#f-subject", $"bundid:browser-{lang}");
+        await ClickAndWaitAsync(page, "main button[type=submit]");
+        Assert.EndsWith(prefix + "/my-applications", new Uri(page.Url).AbsolutePath);
+        await AxeAsync(page);
+        await ApplyAsync(page, prefix, example);
+        await ClickAndWaitAsync(page, "main form button[type=submit]");
+        var caseNumber = (await page.TextContentAsync("#case-number"))!.Trim();
+        await page.GotoAsync(prefix + "/my-applications");
+        await AxeAsync(page);
+        await ClickAndWaitAsync(page, $"a[href='{prefix}/my-applications/{caseNumber}']");
+        await AxeAsync(page);
+        await ClickAndWaitAsync(page, "header .portal-header__account a");
+        await ClickAndWaitAsync(page, "main form[action$='/sign-out'] button");
+
+        // A caseworker at the counter: the staff sign-in, the banner, the person's name refused once, the confirmation.
+        await page.GotoAsync(prefix + "/staff/sign-in");
+        await AxeAsync(page);
+        await page.FillAsync("#f-name", "Anna Schmidt");
+        await page.SelectOptionAsync("#f-role", "caseworker");
+        await page.SelectOptionAsync("#f-team", "defect-intake");
+        await ClickAndWaitAsync(page, "main button[type=submit]");
+        Assert.True(await page.IsVisibleAsync("#assisted-banner"));
+        await AxeAsync(page);
+        await ApplyAsync(page, prefix, example);
+        await AxeAsync(page);
+        await ClickAndWaitAsync(page, "main form button[type=submit]");
+        Assert.True(await page.IsVisibleAsync(".portal-error-summary"));
+        await AxeAsync(page);
+        await page.FillAsync("#f-assistedName", "Erika Mustermann");
+        await ClickAndWaitAsync(page, "main form button[type=submit]");
+        Assert.Matches(@"^\d{4}-\d{6}$", (await page.TextContentAsync("#case-number"))!.Trim());
+        await AxeAsync(page);
+
+        Assert.Empty(_violations);
+        Assert.Empty(browser.OtherHosts);
+    }
+
+    /// <summary>From the service's page through every page of the form (with the example's answers) to "check your answers".</summary>
+    private static async Task ApplyAsync(IPage page, string prefix, Dictionary<string, string> example)
+    {
+        await page.GotoAsync(prefix + "/services/defect-report");
+        await ClickAndWaitAsync(page, "main form button[type=submit]");
+        for (var pages = 0; page.Url.Contains("/form/") && pages < 20; pages++)
+        {
+            await FillAsync(page, example);
+            await ClickAndWaitAsync(page, "main form button[type=submit]");
+        }
+        Assert.EndsWith("/check", new Uri(page.Url).AbsolutePath);
+    }
+
     [Fact]
     public async Task With_the_keyboard_alone_a_citizen_reports_a_defect_and_finds_it_on_the_status_page()
     {

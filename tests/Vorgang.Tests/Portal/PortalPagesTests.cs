@@ -13,6 +13,7 @@ public sealed class PortalPagesTests(AppFixture app) : ApiTest(app)
         { "/track", "de", "/en/track" }, { "/en/track", "en", "/track" },
         { "/barrierefreiheit", "de", "/en/accessibility" }, { "/en/easy-read", "en", "/leichte-sprache" },
         { "/impressum", "de", "/en/imprint" }, { "/en/privacy", "en", "/datenschutz" },
+        { "/sign-in", "de", "/en/sign-in" }, { "/en/staff/sign-in", "en", "/staff/sign-in" },
     };
 
     [Theory]

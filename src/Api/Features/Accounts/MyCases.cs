@@ -40,17 +40,22 @@ public static class MyCasesEndpoints
     public static async Task<IResult> List(
         [FromQuery] string? lang, IQuerySession session, DefinitionCatalog catalog, PersonalDataVault vault, HttpContext context, CancellationToken ct)
     {
-        var account = context.User.Citizen()!;
+        return Results.Ok(await ForAccountAsync(session, catalog, vault, context.User.Citizen()!, CitizenCases.PreferredLanguage(context, lang), ct));
+    }
+
+    /// <summary>The account's cases, newest first, in <paramref name="language"/> (or each case's own): the API's list and the portal's.</summary>
+    public static async Task<MyCases> ForAccountAsync(
+        IQuerySession session, DefinitionCatalog catalog, PersonalDataVault vault, CitizenAccount account, string? language, CancellationToken ct)
+    {
         var hash = vault.Ring.AccountHash(account.Issuer, account.Subject);
         var numbers = await session.Query<SubjectKey>().Where(k => k.AccountHash == hash).Select(k => k.Id).ToListAsync(ct);
         var cases = numbers.Count == 0 ? [] : await session.LoadManyAsync<Case>(ct, numbers);
-        var language = CitizenCases.PreferredLanguage(context, lang);
-        return Results.Ok(new MyCases(cases
+        return new MyCases(cases
             .Select(c => (Case: c, Definition: catalog.Get(c.ServiceId, c.DefinitionVersion)))
             .Where(x => x.Definition is not null)
             .OrderByDescending(x => x.Case.SubmittedAt).ThenByDescending(x => x.Case.Id)
             .Select(x => Summary(x.Case, x.Definition!, language ?? x.Case.Language))
-            .ToList()));
+            .ToList());
     }
 
     [WolverineGet("/api/me/cases/{caseNumber}", OperationId = "getMyCase")]
@@ -63,11 +68,19 @@ public static class MyCasesEndpoints
         string caseNumber, [FromQuery] string? lang, IQuerySession session, DefinitionCatalog catalog, CitizenOutlooks outlooks, PersonalDataVault vault,
         TimeProvider time, HttpContext context, CancellationToken ct)
     {
-        if (!CaseNumbers.IsWellFormed(caseNumber)) return NotYours(context);
-        var loaded = await CitizenCases.LoadAsync(session, caseNumber, ct);
-        if (loaded.Events.Count == 0 || !Owns(context, vault, loaded.Key)) return NotYours(context);
-        var view = await CitizenCases.ViewAsync(loaded, vault.Open(loaded.Key), catalog, outlooks, CitizenCases.PreferredLanguage(context, lang), time.Today(), ct);
+        var view = await ViewAsync(caseNumber, CitizenCases.PreferredLanguage(context, lang), session, catalog, outlooks, vault, time, context, ct);
         return view is null ? NotYours(context) : Results.Ok(view);
+    }
+
+    /// <summary>The citizen view of one of the signed-in account's cases; null for anyone else's, or none (the API and the portal).</summary>
+    public static async Task<CitizenCaseView?> ViewAsync(
+        string caseNumber, string? language, IQuerySession session, DefinitionCatalog catalog, CitizenOutlooks outlooks, PersonalDataVault vault,
+        TimeProvider time, HttpContext context, CancellationToken ct)
+    {
+        if (!CaseNumbers.IsWellFormed(caseNumber)) return null;
+        var loaded = await CitizenCases.LoadAsync(session, caseNumber, ct);
+        if (loaded.Events.Count == 0 || !Owns(context, vault, loaded.Key)) return null;
+        return await CitizenCases.ViewAsync(loaded, vault.Open(loaded.Key), catalog, outlooks, language, time.Today(), ct);
     }
 
     [WolverineGet("/api/me/cases/{caseNumber}/accesses", OperationId = "getMyCaseAccesses")]

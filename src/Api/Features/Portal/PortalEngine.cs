@@ -1,6 +1,9 @@
 using System.Text.Json.Nodes;
 using Marten;
+using Vorgang.Api.Features.Accounts;
 using Vorgang.Api.Features.Casework;
+using Vorgang.Api.Security;
+using Vorgang.Workflows.Privacy;
 using Vorgang.Api.Features.Privacy;
 using Vorgang.Api.Features.Submitting;
 using Vorgang.Api.Features.Tracking;
@@ -24,11 +27,15 @@ public sealed class PortalEngine(
     PublishedVersions published, CitizenOutlooks outlooks, PersonalDataVault vault, TrackingLockout lockout,
     OutboxedSessionFactory sessions, IWolverineRuntime runtime, IDocumentStore store, IConfiguration configuration, TimeProvider time) : IPortalEngine
 {
-    public async Task<PortalSubmission> SubmitAsync(string serviceId, JsonObject data, string language, string idempotencyKey, HttpContext context, CancellationToken ct)
+    public async Task<PortalSubmission> SubmitAsync(
+        string serviceId, JsonObject data, string language, string idempotencyKey, HttpContext context, CancellationToken ct, AssistedFor? onBehalfOf = null)
     {
+        if (context.User.StaffCaller() is { } staff && Access.RefuseSubmissionBy(staff, context) is not null)
+            return new PortalSubmission(null, null, [], "role-not-allowed");
         await using var session = store.QuerySession();
+        var person = onBehalfOf is not null && context.User.StaffCaller() is not null ? new OnBehalfOf(onBehalfOf.Name, onBehalfOf.IdentifiedBy) : null;
         var outcome = await SubmitApplicationEndpoint.SubmitAsync(
-            serviceId, new SubmitApplication(data, language), idempotencyKey, catalog, session, submissions, cases, numbers, secrets, published, time, context, ct);
+            serviceId, new SubmitApplication(data, language, person), idempotencyKey, catalog, session, submissions, cases, numbers, secrets, published, time, context, ct);
         if (outcome.Problem is { } problem) return new PortalSubmission(null, null, problem.Errors, problem.Detail);
         if (outcome.Case is null) return new PortalSubmission(null, null, []);
         return new PortalSubmission(outcome.Case.Id, outcome.TrackingCode, []);
@@ -74,19 +81,53 @@ public sealed class PortalEngine(
         var change = await CaseActions.ChangeAsync(cases, session, bus, CaseCause.Of(context), caseNumber, actionId, new ActionRequest(expectedVersion, input), caller,
             authorize: (state, definition) => state is not null && definition is not null && TrackingCodes.Matches(trackingCode, state.TrackingCodeHash) ? null : Results.NotFound(),
             ct);
-        switch (change.Result)
-        {
-            case CaseChangeResult.Changed or CaseChangeResult.Skipped:
-                return new PortalActionResult(ActionOutcome.Taken, []);
-            case CaseChangeResult.Conflict:
-                return new PortalActionResult(ActionOutcome.Conflict, []);
-            case CaseChangeResult.Rejected:
-                return new PortalActionResult(ActionOutcome.Invalid, change.Problem!.Errors, change.Problem.Detail);
-            default:
-                if (lockout.Enabled) await lockout.RecordFailureAsync(keys, ct);
-                return new PortalActionResult(ActionOutcome.NotFound, []);
-        }
+        var outcome = Outcome(change);
+        if (outcome.Outcome == ActionOutcome.NotFound && lockout.Enabled) await lockout.RecordFailureAsync(keys, ct);
+        return outcome;
     }
+
+    public bool MaySubmitForOthers(HttpContext context) =>
+        context.User.StaffCaller() is { } staff && Access.RefuseSubmissionBy(staff, context) is null;
+
+    public async Task<IReadOnlyList<MyApplication>> MyApplicationsAsync(string language, HttpContext context, CancellationToken ct)
+    {
+        if (context.User.Citizen() is not { } account) return [];
+        await using var session = store.QuerySession();
+        var mine = await MyCasesEndpoints.ForAccountAsync(session, catalog, vault, account, language, ct);
+        return mine.Cases.Select(c => new MyApplication(c.CaseNumber, c.ServiceTitle, c.Status.Text, c.Status.WaitingForYou, c.IsClosed, c.SubmittedAt, c.DueOn)).ToList();
+    }
+
+    public async Task<CaseStatus?> MyApplicationAsync(string caseNumber, string language, HttpContext context, CancellationToken ct)
+    {
+        if (context.User.Citizen() is null) return null;
+        await using var session = store.QuerySession();
+        var view = await MyCasesEndpoints.ViewAsync(caseNumber, language, session, catalog, outlooks, vault, time, context, ct);
+        if (view is null) return null;
+        return ToStatus(view, await CitizenCases.AccessesAsync(session, caseNumber, language, ct));
+    }
+
+    public async Task<PortalActionResult> ActOnMyApplicationAsync(
+        string caseNumber, string actionId, long expectedVersion, JsonObject input, string language, HttpContext context, CancellationToken ct)
+    {
+        if (context.User.Citizen() is null || !CaseNumbers.IsWellFormed(caseNumber)) return new PortalActionResult(ActionOutcome.NotFound, []);
+        var caller = new Caller($"citizen:{caseNumber}", Roles.Citizen, "", null, Channels.Online);
+        var bus = new Wolverine.Runtime.MessageContext(runtime);
+        await using var session = sessions.OpenSession(bus);
+        // Ownership is the account link beside the case's key, checked before the case is loaded for writing (as the API's).
+        var owned = MyCasesEndpoints.Owns(context, vault, await session.LoadAsync<SubjectKey>(caseNumber, ct));
+        var change = await CaseActions.ChangeAsync(cases, session, bus, CaseCause.Of(context), caseNumber, actionId, new ActionRequest(expectedVersion, input), caller,
+            authorize: (state, definition) => owned && state is not null && definition is not null ? null : Results.NotFound(),
+            ct);
+        return Outcome(change);
+    }
+
+    private static PortalActionResult Outcome(CaseChange change) => change.Result switch
+    {
+        CaseChangeResult.Changed or CaseChangeResult.Skipped => new PortalActionResult(ActionOutcome.Taken, []),
+        CaseChangeResult.Conflict => new PortalActionResult(ActionOutcome.Conflict, []),
+        CaseChangeResult.Rejected => new PortalActionResult(ActionOutcome.Invalid, change.Problem!.Errors, change.Problem.Detail),
+        _ => new PortalActionResult(ActionOutcome.NotFound, []),
+    };
 
     private async Task<PortalLock?> LockAsync(IReadOnlyList<LockoutKey> keys, CancellationToken ct) =>
         lockout.Enabled && await lockout.LockedAsync(keys, ct) is { } locked ? new PortalLock(locked.Until, locked.Scope == LockoutScope.CaseNumber) : null;
