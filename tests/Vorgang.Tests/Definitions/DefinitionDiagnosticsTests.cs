@@ -110,6 +110,12 @@ public sealed class DefinitionDiagnosticsTests
             "schema/pattern", "/form/2/maxDate", 22, ["schema/pattern"]),
         ["schema: admin may not act"] = new([("    by: [caseworker]", "    by: [admin]")],
             "schema/pattern", "/actions/0/by/0", 41, ["schema/pattern"]),
+        ["schema: a state's status text without English"] = new([("    status: { de: Eingegangen, en: Received }", "    status: { de: Eingegangen }")],
+            "schema/required", "/states/0/status", 26, ["schema/required"], MessageContains: "en"),
+        ["schema: a state's empty German status text"] = new([("    status: { de: Eingegangen, en: Received }", "    status: { de: \"\", en: Received }")],
+            "schema/minLength", "/states/0/status/de", 26, ["schema/minLength"]),
+        ["schema: a state without a status text"] = new([("    status: { de: Eingegangen, en: Received }", "    # no status")],
+            "schema/required", "/states/0", 24, ["schema/required"], MessageContains: "status"),
         // Semantic checks.
         ["personal data without retention"] = new([("    pattern: \"^[A-Z]\"", "    personal: true")],
             "retention-missing", "/retention", 1, ["retention-missing"], Severity.Warning),

@@ -32,7 +32,9 @@ public sealed class PortalFuzzTests(AppFixture app, ITestOutputHelper output) : 
     {
         var catalog = Host.Services.GetRequiredService<DefinitionCatalog>();
         var submitted = await Host.Submit("change-of-address");
-        var paths = new List<string> { "/track", "/en/track", $"/track/{submitted.CaseNumber}", "/track/not-a-number", "/services/no-such-service", "/services/x/form/y", "/", "/services/%2500", "/en/track/%2500", "/en/services/%2500/form/%2500" };
+        var paths = new List<string> { "/track", "/en/track", $"/track/{submitted.CaseNumber}", "/track/not-a-number", "/services/no-such-service", "/services/x/form/y", "/", "/services/%2500", "/en/track/%2500", "/en/services/%2500/form/%2500",
+            "/sign-in", "/en/sign-in", "/sign-in?returnUrl=%2F%2Fevil.example", "/staff/sign-in", "/en/staff/sign-in", "/sign-out", "/en/sign-out",
+            "/my-applications", $"/my-applications/{submitted.CaseNumber}", "/en/my-applications/%2500" };
         foreach (var d in catalog.LatestVersions)
         {
             paths.Add($"/services/{d.Id}");
