@@ -90,6 +90,11 @@ public sealed class PortalBrowserTests(AppFixture app, BrowserFixture browser) :
         await ClickAndWaitAsync(page, $"a[href='{prefix}/track/{caseNumber}']");
         Assert.Contains($"/track/{caseNumber}", page.Url);
         await AxeAsync(page);
+        // A caseworker's decision through the API: the citizen sees the new status when the page is loaded again.
+        var newStatus = await PortalFlowTests.CaseworkerStepAsync(App, caseNumber, definition, lang);
+        await page.ReloadAsync();
+        Assert.Equal(newStatus, (await page.InnerTextAsync("#status-text")).Trim());
+        await AxeAsync(page);
         await page.GotoAsync(prefix + "/track");
         await AxeOnceAsync(page, "track", lang);
         await ClickAndWaitAsync(page, "form button[type=submit]");

@@ -92,7 +92,7 @@ public sealed class PortalFlowTests(AppFixture app) : ApiTest(app)
         Assert.Equal(lang, (string)api["language"]!);
 
         // The caseworker takes a step; the status page opens again from this browser without the code.
-        var newStatus = await CaseworkerStepAsync(caseNumber, definition, lang);
+        var newStatus = await CaseworkerStepAsync(App, caseNumber, definition, lang);
         await browser.GetAsync($"{prefix}/track/{caseNumber}");
         Assert.Equal(200, browser.Status);
         Assert.Equal(newStatus, browser.Text("#status-text"));
@@ -100,8 +100,9 @@ public sealed class PortalFlowTests(AppFixture app) : ApiTest(app)
     }
 
     /// <summary>The first step the responsible caseworker can take without inputs (or with a text), through the API; the new status text.</summary>
-    private async Task<string> CaseworkerStepAsync(string caseNumber, ProcessDefinition definition, string lang)
+    internal static async Task<string> CaseworkerStepAsync(AppFixture app, string caseNumber, ProcessDefinition definition, string lang)
     {
+        var (Host, App) = (app.Host, app);
         var staff = await Host.StaffCase(caseNumber, App.Token("admin"));
         var tokens = new List<string> { App.Token("caseworker", (string)staff["team"]!, "Anna Schmidt") };
         // A service that waits for a second party first (the school confirms enrolment): that party's step.
