@@ -112,6 +112,7 @@ public sealed class QueueItemProjection(DefinitionCatalog catalog) : SingleStrea
     public static QueueItem Apply(CaseClaimed e, QueueItem item) => item with { AssigneeId = e.AssigneeId, AssigneeName = e.AssigneeName, LastChangedAt = e.ClaimedAt };
     public static QueueItem Apply(CaseAssigned e, QueueItem item) => item with { AssigneeId = e.AssigneeId, AssigneeName = e.AssigneeName, LastChangedAt = e.AssignedAt };
     public static QueueItem Apply(CaseReleased e, QueueItem item) => item with { AssigneeId = null, AssigneeName = null, LastChangedAt = e.ReleasedAt };
+    public static QueueItem Apply(CaseTakenOver e, QueueItem item) => item with { AssigneeId = e.AssigneeId, AssigneeName = e.AssigneeName, LastChangedAt = e.TakenOverAt };
     public QueueItem Apply(CaseActionTaken e, QueueItem item) => Move(item, e);
     public QueueItem Apply(InformationRequested e, QueueItem item) => Move(item, e);
     public QueueItem Apply(InformationProvided e, QueueItem item) => Move(item, e);

@@ -83,6 +83,7 @@ public sealed record Case
     public Case Apply(CaseClaimed e) => this with { AssigneeId = e.AssigneeId, AssigneeName = e.AssigneeName, LastChangedAt = e.ClaimedAt };
     public Case Apply(CaseAssigned e) => this with { AssigneeId = e.AssigneeId, AssigneeName = e.AssigneeName, LastChangedAt = e.AssignedAt };
     public Case Apply(CaseReleased e) => this with { AssigneeId = null, AssigneeName = null, LastChangedAt = e.ReleasedAt };
+    public Case Apply(CaseTakenOver e) => this with { AssigneeId = e.AssigneeId, AssigneeName = e.AssigneeName, LastChangedAt = e.TakenOverAt };
     public Case Apply(CaseActionTaken e) => Move(e);
     public Case Apply(InformationRequested e) => Move(e);
     public Case Apply(CaseDecided e) => Move(e) with { Outcome = e.Outcome };
@@ -117,6 +118,7 @@ public sealed record Case
         CaseClaimed e => Apply(e),
         CaseAssigned e => Apply(e),
         CaseReleased e => Apply(e),
+        CaseTakenOver e => Apply(e),
         CaseActionTaken e => Apply(e),
         InformationRequested e => Apply(e),
         InformationProvided e => Apply(e),

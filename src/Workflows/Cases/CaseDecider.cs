@@ -34,7 +34,7 @@ public sealed record AvailableAction(string Id, LocalizedText Label, string Kind
 /// </summary>
 public static class CaseDecider
 {
-    public const string Claim = "claim", Release = "release", Assign = "assign";
+    public const string Claim = "claim", Release = "release", Assign = "assign", TakeOver = "take-over";
 
     private static readonly IReadOnlyList<FieldDefinition> AssignInputs =
     [
@@ -42,11 +42,18 @@ public static class CaseDecider
         new() { Id = "assigneeName", Type = FieldTypes.Text, Required = true, MaxLength = 200, Label = new("Name der Kollegin / des Kollegen", "Colleague's name") },
     ];
 
+    private static readonly IReadOnlyList<FieldDefinition> TakeOverInputs =
+    [
+        new() { Id = "reason", Type = FieldTypes.Text, Required = true, MaxLength = 500, Label = new("Grund der Übernahme", "Reason for taking over"),
+            Help = new("Zum Beispiel: Die Kollegin ist bis Freitag im Urlaub.", "For example: my colleague is on leave until Friday.") },
+    ];
+
     public static readonly IReadOnlyDictionary<string, AvailableAction> BuiltIn = new Dictionary<string, AvailableAction>
     {
         [Claim] = new(Claim, new("Fall übernehmen", "Claim case"), Claim, []),
         [Release] = new(Release, new("Fall freigeben", "Release case"), Release, []),
         [Assign] = new(Assign, new("Fall zuweisen", "Assign case"), Assign, AssignInputs),
+        [TakeOver] = new(TakeOver, new("Fall von der Kollegin / dem Kollegen übernehmen", "Take over from colleague"), TakeOver, TakeOverInputs),
     };
 
     public static Decision Submit(
@@ -172,6 +179,18 @@ public static class CaseDecider
                 return Decision.Refuse(new CaseProblem(409, "assigned-to-colleague", "Only the assignee can release the case.", $"Case {state.Id} is assigned to {state.AssigneeName}."));
             case Release:
                 return Decision.Accept(new CaseReleased(state.Id, state.AssigneeId!, actor, now));
+            case TakeOver when caller.Role != Roles.Caseworker:
+                return Decision.Refuse(new CaseProblem(403, "role-not-allowed", "Only caseworkers take over cases.", "Admins assign cases instead."));
+            case TakeOver when state.AssigneeId is null:
+                return Decision.Refuse(new CaseProblem(422, "not-assigned", "The case is not assigned.", $"Case {state.Id} has no assignee; claim it instead."));
+            case TakeOver when state.AssigneeId == caller.Id:
+                return Decision.Refuse(new CaseProblem(422, "already-claimed", "You have already claimed this case.", $"Case {state.Id} is assigned to you."));
+            case TakeOver:
+                var reasonErrors = FormValidator.Validate(TakeOverInputs, input, "en", DateOnly.FromDateTime(now.UtcDateTime));
+                if (reasonErrors.Count > 0)
+                    return Decision.Refuse(new CaseProblem(400, "invalid-input", "The action's input is incomplete or invalid.", "Give the reason for taking over the case.") { Errors = reasonErrors });
+                return Decision.Accept(new CaseTakenOver(state.Id, state.AssigneeId!, state.AssigneeName, caller.Id, caller.Name,
+                    input["reason"]!.GetValue<string>().Trim(), actor, now));
             default: // Assign
                 var errors = FormValidator.Validate(AssignInputs, input, "en", DateOnly.FromDateTime(now.UtcDateTime));
                 if (errors.Count > 0)
@@ -192,7 +211,12 @@ public static class CaseDecider
             if (state.AssigneeId is null) result.Add(BuiltIn[Claim]);
             if (state.AssigneeId == caller.Id) result.Add(BuiltIn[Release]);
             if (state.AssigneeId is null || state.AssigneeId == caller.Id) result.Add(BuiltIn[Assign]);
-            if (state.AssigneeId is not null && state.AssigneeId != caller.Id) return result;
+            // A colleague's case is not stuck while they are away: a team member may take it over, giving the reason.
+            if (state.AssigneeId is not null && state.AssigneeId != caller.Id)
+            {
+                result.Add(BuiltIn[TakeOver]);
+                return result;
+            }
         }
         if (caller.Role == Roles.Admin)
         {

@@ -38,6 +38,11 @@ public sealed record CaseAssigned(string CaseNumber, string AssigneeId, string A
 
 public sealed record CaseReleased(string CaseNumber, string PreviousAssigneeId, Actor ReleasedBy, DateTimeOffset ReleasedAt);
 
+/// <summary>A team member took over a case assigned to a colleague (who is away, say), with the reason given.</summary>
+public sealed record CaseTakenOver(
+    string CaseNumber, string PreviousAssigneeId, string? PreviousAssigneeName, string AssigneeId, string AssigneeName, string Reason,
+    Actor TakenOverBy, DateTimeOffset TakenOverAt);
+
 /// <summary>A step of the service's process that moved the case from one state to another.</summary>
 public interface ICaseTransition
 {
@@ -115,6 +120,7 @@ public static class CaseEventTypes
         [typeof(CaseClaimed)] = "case_claimed",
         [typeof(CaseAssigned)] = "case_assigned",
         [typeof(CaseReleased)] = "case_released",
+        [typeof(CaseTakenOver)] = "case_taken_over",
         [typeof(CaseActionTaken)] = "case_action_taken",
         [typeof(InformationRequested)] = "information_requested",
         [typeof(InformationProvided)] = "information_provided",
@@ -136,6 +142,7 @@ public static class CaseEventTypes
         CaseClaimed e => e.ClaimedBy,
         CaseAssigned e => e.AssignedBy,
         CaseReleased e => e.ReleasedBy,
+        CaseTakenOver e => e.TakenOverBy,
         ICaseTransition t => t.TakenBy,
         CaseClosed => Actor.System,
         DeadlineExtended e => e.ExtendedBy,

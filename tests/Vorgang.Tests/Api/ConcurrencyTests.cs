@@ -117,9 +117,9 @@ public sealed class ConcurrencyTests(AppFixture app) : ApiTest(app)
         Assert.Contains("release", claimed["allowedActions"].Ids());
         var version = (long)claimed["version"]!;
 
-        // Ben sees the case but may do nothing with it.
+        // Ben sees the case; all he may do with it is take it over, giving the reason.
         var bensView = await Host.StaffCase(submitted.CaseNumber, ben);
-        Assert.Empty(bensView["allowedActions"]!.AsArray());
+        Assert.Equal(["take-over"], bensView["allowedActions"].Ids());
         var problem = (await Host.StaffAction(submitted.CaseNumber, "start-review", ben, version)).AssertProblem(409, "assigned-to-colleague");
         Assert.Contains("Anna Schmidt", (string)problem["detail"]!);
         (await Host.StaffAction(submitted.CaseNumber, "claim", ben, version)).AssertProblem(409, "assigned-to-colleague");
@@ -142,5 +142,30 @@ public sealed class ConcurrencyTests(AppFixture app) : ApiTest(app)
         Assert.Equal("ben", (string)reviewed["assignee"]!["id"]!);
 
         Assert.Equal(["case_submitted", "case_claimed", "case_released", "case_claimed", "case_action_taken"], await EventTypes(submitted.CaseNumber));
+    }
+
+    [Fact]
+    public async Task A_team_member_takes_over_a_colleague_s_case_with_a_reason_and_the_colleague_then_may_not_act()
+    {
+        var submitted = await Host.Submit(Service);
+        var anna = Caseworker("anna", "Anna Schmidt");
+        var ben = Caseworker("ben", "Ben Weber");
+        var claimed = await Host.Act(submitted.CaseNumber, anna, "claim");
+        var version = (long)claimed["version"]!;
+
+        var missing = (await Host.StaffAction(submitted.CaseNumber, "take-over", ben, version)).AssertProblem(400, "invalid-input");
+        Assert.Equal(("reason", "required"), missing.Violations().Select(v => (v.Field, v.Rule)).Single());
+        var taken = await Host.Act(submitted.CaseNumber, ben, "take-over", new JsonObject { ["reason"] = "Anna ist bis Freitag im Urlaub." });
+        Assert.Equal("ben", (string)taken["assignee"]!["id"]!);
+        Assert.Contains("start-review", taken["allowedActions"].Ids());
+        // A stale take-over (Anna's view before) conflicts instead of overwriting.
+        (await Host.StaffAction(submitted.CaseNumber, "take-over", anna, version, new JsonObject { ["reason"] = "Zurück." })).AssertProblem(409, "version-conflict");
+        (await Host.StaffAction(submitted.CaseNumber, "start-review", anna, (long)taken["version"]!)).AssertProblem(409, "assigned-to-colleague");
+
+        var history = await Host.Get($"/api/cases/{submitted.CaseNumber}/history", App.Token("auditor"));
+        var last = history.Json!["events"]!.AsArray()[^1]!;
+        Assert.Equal("case_taken_over", (string)last["type"]!);
+        Assert.Equal("Anna ist bis Freitag im Urlaub.", (string)last["data"]!["reason"]!);
+        Assert.Equal("anna", (string)last["data"]!["previousAssigneeId"]!);
     }
 }

@@ -214,6 +214,26 @@ public sealed class CaseDeciderTests
     }
 
     [Fact]
+    public void A_team_member_takes_over_a_colleague_s_case_with_a_reason()
+    {
+        var state = InReview(by: Ben);
+        Assert.Equal(["take-over"], Ids(CaseDecider.AllowedActions(Definition, state, Anna)));
+
+        Assert.Equal("reason", Assert.Single(Refused(Decide(state, "take-over", Anna), 400, "invalid-input").Errors!).Field);
+        Refused(Decide(state, "take-over", Ben, new() { ["reason"] = "x" }), 422, "already-claimed");
+        Refused(Decide(Submitted(), "take-over", Anna, new() { ["reason"] = "x" }), 422, "not-assigned");
+        Refused(Decide(state, "take-over", Admin, new() { ["reason"] = "x" }), 403, "role-not-allowed");
+
+        var taken = Assert.Single(Accepted(Decide(state, "take-over", Anna, new() { ["reason"] = "  Ben ist bis Freitag im Urlaub. " }, Later)));
+        Assert.Equal(new CaseTakenOver(CaseNumber, "ben", "Ben Weber", "anna", "Anna Schmidt", "Ben ist bis Freitag im Urlaub.", Anna.AsActor(), Later), taken);
+        var after = Fold(state, [taken]);
+        Assert.Equal(("anna", "Anna Schmidt"), (after.AssigneeId, after.AssigneeName));
+        Assert.Contains("register", Ids(CaseDecider.AllowedActions(Definition, after, Anna)));
+        Assert.Equal(["take-over"], Ids(CaseDecider.AllowedActions(Definition, after, Ben)));
+        Refused(Decide(after, "register", Ben), 409, "assigned-to-colleague");
+    }
+
+    [Fact]
     public void Invalid_input_is_a_400_in_english_for_staff()
     {
         var state = InReview();
@@ -474,7 +494,7 @@ public sealed class CaseDeciderTests
         // Extending the deadline: for caseworkers, because change-of-address allows it (legalDeadline.extension).
         Assert.Equal(["claim", "assign", "start-review", "extend-deadline"], Ids(CaseDecider.AllowedActions(Definition, submitted, Anna)));
         Assert.Equal(["release", "assign", "start-review", "extend-deadline"], Ids(CaseDecider.AllowedActions(Definition, claimedByAnna, Anna)));
-        Assert.Empty(CaseDecider.AllowedActions(Definition, claimedByAnna, Ben));
+        Assert.Equal(["take-over"], Ids(CaseDecider.AllowedActions(Definition, claimedByAnna, Ben)));
         Assert.Equal(["release", "assign", "request-landlord-confirmation", "register", "reject", "extend-deadline"], Ids(CaseDecider.AllowedActions(Definition, inReview, Anna)));
         Assert.Equal(["release", "assign", "reject", "extend-deadline"], Ids(CaseDecider.AllowedActions(Definition, waiting, Anna)));
 
@@ -512,6 +532,7 @@ public sealed class CaseDeciderTests
             ["reject"] = new() { ["reason"] = "Unvollständig." },
             ["assign"] = new() { ["assigneeId"] = "ben", ["assigneeName"] = "Ben Weber" },
             ["extend-deadline"] = new() { ["workingDays"] = 3, ["reason"] = "Rückfrage beim Vermieter." },
+            ["take-over"] = new() { ["reason"] = "Anna ist im Urlaub." },
         };
         var inReview = InReview();
         var states = new[] { Submitted(), Act(Submitted(), "claim", Anna), inReview, Act(inReview, "request-landlord-confirmation", Anna, inputs["request-landlord-confirmation"]) };

@@ -40,7 +40,7 @@ public static class TakeActionEndpoint
 
     [WolverinePost("/api/cases/{caseNumber}/actions/{actionId}", OperationId = "takeAction")]
     [EndpointSummary("Take an action (including claim, release, assign) at the expected version.")]
-    [EndpointDescription("Takes an action at the `expectedVersion` with its `input` and answers the new staff view. Besides the definition's actions every service offers `claim`, `release` and `assign` (`input: { assigneeId, assigneeName }`), and `extend-deadline` where the definition allows it. A caseworker's first action on an unassigned case claims it. A stale version is `409 version-conflict` (with `currentVersion`), a case claimed by a colleague `409 assigned-to-colleague`; an action not possible now is `422` (with `allowedActions`).")]
+    [EndpointDescription("Takes an action at the `expectedVersion` with its `input` and answers the new staff view. Besides the definition's actions every service offers `claim`, `release` and `assign` (`input: { assigneeId, assigneeName }`), `take-over` for a team member when a colleague holds the case (`input: { reason }`, recorded in the event), and `extend-deadline` where the definition allows it. A caseworker's first action on an unassigned case claims it. A stale version is `409 version-conflict` (with `currentVersion`), a case claimed by a colleague `409 assigned-to-colleague`; an action not possible now is `422` (with `allowedActions`).")]
     [Tags("Casework")]
     [ProducesResponseType<StaffCaseView>(200)]
     [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
