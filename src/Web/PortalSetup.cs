@@ -28,6 +28,8 @@ public static class PortalSetup
         ("/SignIn", "en/sign-in"),
         ("/StaffSignIn", "en/staff/sign-in"),
         ("/SignOut", "en/sign-out"),
+        ("/Staff/Index", "en/staff"),
+        ("/Staff/Case", "en/staff/cases/{caseNumber}"),
     ];
 
     public static IServiceCollection AddPortal(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)

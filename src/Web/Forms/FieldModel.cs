@@ -8,9 +8,11 @@ namespace Vorgang.Web.Forms;
 public sealed record FieldModel(PortalPage Page, FieldDefinition Field, string Path, JsonNode? Value, IReadOnlyList<FieldError> Errors, bool Required)
 {
     public string Name => FormPages.Prefix + Path;
-    public string Id => FormPages.InputId(Path);
+    /// <summary>Set where several forms on one page share input names (one form per action): keeps every id unique.</summary>
+    public string? Scope { get; init; }
+    public string Id => FormPages.InputId(Scope is null ? Path : $"{Scope}.{Path}");
     public string HintId => Id + "-hint";
-    public string ErrorId => FormPages.ErrorId(Path);
+    public string ErrorId => Id + "-error";
     public FieldError? Error => Errors.FirstOrDefault(e => e.Field == Path);
 
     public FieldError? ErrorAt(string path) => Errors.FirstOrDefault(e => e.Field == path);

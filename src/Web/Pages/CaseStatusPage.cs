@@ -22,7 +22,7 @@ public abstract class CaseStatusPage : PortalPage
     public FieldModel Input(CaseStatus.Action action, FieldDefinition input) =>
         action.Id == FailedAction
             ? new FieldModel(this, input, input.Id, PostedInput[input.Id], Errors, input.Required)
-            : new FieldModel(this, input, input.Id, null, [], input.Required);
+            : new FieldModel(this, input, input.Id, null, [], input.Required) { Scope = action.Id };
 
     /// <summary>The action and the version the form was shown at, or null for a form that was tampered with.</summary>
     protected (string ActionId, long Expected)? PostedAction()

@@ -68,7 +68,7 @@ public sealed class SignInModel(IPortalAccounts accounts) : SignInPage(accounts)
 public sealed class StaffSignInModel(IPortalAccounts accounts) : SignInPage(accounts)
 {
     protected override PortalUserKind Kind => PortalUserKind.Staff;
-    protected override string Landing => "/";
+    protected override string Landing => "/staff";
 }
 
 /// <summary>Ends the page session (a POST with the antiforgery token, so that no other site can sign anyone out).</summary>

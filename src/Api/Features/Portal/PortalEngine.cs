@@ -121,7 +121,7 @@ public sealed class PortalEngine(
         return Outcome(change);
     }
 
-    private static PortalActionResult Outcome(CaseChange change) => change.Result switch
+    internal static PortalActionResult Outcome(CaseChange change) => change.Result switch
     {
         CaseChangeResult.Changed or CaseChangeResult.Skipped => new PortalActionResult(ActionOutcome.Taken, []),
         CaseChangeResult.Conflict => new PortalActionResult(ActionOutcome.Conflict, []),

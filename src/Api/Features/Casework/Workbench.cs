@@ -1,0 +1,99 @@
+using System.Text.Json.Nodes;
+using Marten;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Vorgang.Api.Features.Audit;
+using Vorgang.Api.Features.Privacy;
+using Vorgang.Api.Features.Queues;
+using Vorgang.Api.Security;
+using Vorgang.Api.Views;
+using Vorgang.Projections.Queues;
+using Vorgang.Web;
+using Vorgang.Web.Workbench;
+using Vorgang.Workflows.Audit;
+using Vorgang.Workflows.Cases;
+using Vorgang.Workflows.Definitions;
+using Vorgang.Workflows.Deadlines;
+using Wolverine.Marten.Publishing;
+using Wolverine.Runtime;
+
+namespace Vorgang.Api.Features.Casework;
+
+/// <summary>
+/// The workbench's pages served by the API's own code (decision 33): the queue endpoint itself, the staff view's access
+/// check and recorded read, and actions through <see cref="CaseActions"/> with <see cref="Access.CanAct"/>.
+/// </summary>
+public sealed class Workbench(
+    DefinitionCatalog catalog, CaseWriter cases, PersonalDataVault vault, QueueFigures figures,
+    OutboxedSessionFactory sessions, IWolverineRuntime runtime, IDocumentStore store, TimeProvider time) : IWorkbench
+{
+    public async Task<Answer<StaffQueue>> QueueAsync(QueueQuery query, HttpContext context, CancellationToken ct)
+    {
+        await using var session = store.QuerySession();
+        var result = await GetQueueEndpoint.Get(query.Team, query.Page.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            query.PageSize.ToString(System.Globalization.CultureInfo.InvariantCulture), query.Service, query.State, query.Assignee, null, query.Risk,
+            session, figures, time, context, ct);
+        if (result is Ok<QueuePage> { Value: { } page })
+            return new Answer<StaffQueue>(200, new StaffQueue(page.Team, page.Total, page.Page, page.PageSize,
+                page.Items.Select(i => new StaffQueue.Row(i.CaseNumber, i.ServiceId, i.State, i.SubmittedAt, i.DueOn, i.DaysLeft,
+                    i.AssigneeId, i.AssigneeName, i.WaitingForCitizen, i.Risk, i.ClockStopped)).ToList(),
+                page.Counts.Open, page.Counts.ByState, page.Counts.ByRisk));
+        return Refusal<StaffQueue>(result);
+    }
+
+    public async Task<Answer<StaffCase>> CaseAsync(string caseNumber, string language, HttpContext context, CancellationToken ct)
+    {
+        await using var session = store.LightweightSession();
+        var caller = context.User.StaffCaller();
+        var (state, definition, refused) = await Access.ReadableAsync(caseNumber, caller, session, catalog, context, ct);
+        if (refused is not null) return Refusal<StaffCase>(refused);
+        await RecordedReads.RecordAsync(session, caller!, state!.Id, state.Version, PersonalDataRead.Endpoints.StaffPage, context, time, ct);
+        var opened = await vault.OpenAsync(session, state, ct);
+        var view = CaseViews.Staff(definition!, opened, caller, time.Today(), language);
+        var events = await session.Events.FetchStreamAsync(caseNumber, token: ct);
+        await session.SaveChangesAsync(ct);
+        return new Answer<StaffCase>(200, new StaffCase(
+            view.CaseNumber, view.ServiceId, view.DefinitionVersion, view.ServiceTitle, view.State, view.StatusText, view.Team, view.Version,
+            view.Assignee?.Id, view.Assignee?.Name, view.SubmittedAt, view.IsClosed, view.Outcome, view.Language,
+            view.Data, view.Computed,
+            view.Fees.Select(f => new StaffCase.Fee(f.Label, f.Amount)).ToList(),
+            view.Documents.Select(d => new StaffCase.Document(d.Label, d.Required)).ToList(),
+            view.AllowedActions.Select(a => new CaseStatus.Action(a.Id, a.Label, a.Kind, a.Inputs)).ToList(),
+            view.Deadline is { } deadline ? new StaffCase.DeadlineInfo(deadline.DueOn, deadline.ClockStopped, deadline.History.Select(h => h.Text).ToList()) : null,
+            events.Select(e => Timeline(definition!, e.Data, e.Timestamp, e.EventTypeName, language)).ToList(),
+            view.Applicant is { } applicant ? (string?)applicant["name"] : null,
+            view.PersonalDataErasedAt));
+    }
+
+    public async Task<PortalActionResult> ActAsync(string caseNumber, string actionId, long expectedVersion, JsonObject input, HttpContext context, CancellationToken ct)
+    {
+        if (context.User.StaffCaller() is not { } caller) return new PortalActionResult(ActionOutcome.NotFound, []);
+        var bus = new Wolverine.Runtime.MessageContext(runtime);
+        await using var session = sessions.OpenSession(bus);
+        var change = await CaseActions.ChangeAsync(cases, session, bus, CaseCause.Of(context), caseNumber, actionId, new ActionRequest(expectedVersion, input), caller,
+            authorize: (state, definition) => state is null || definition is null ? null : Access.CanAct(caller, state, definition, context),
+            ct);
+        return Vorgang.Api.Features.Portal.PortalEngine.Outcome(change);
+    }
+
+    /// <summary>An event as a line of the staff timeline; the inputs of steps stay in the audit history, where their read is recorded.</summary>
+    private static StaffCase.Event Timeline(ProcessDefinition definition, object data, DateTimeOffset at, string type, string language)
+    {
+        var actor = CaseEventTypes.ActorOf(data);
+        string? detail = data switch
+        {
+            ICaseTransition t => definition.Action(t.ActionId)?.Label.For(language) ?? t.ActionId,
+            CaseTakenOver e => e.Reason,
+            CaseAssigned e => e.AssigneeName,
+            _ => null,
+        };
+        return new StaffCase.Event(at, type, actor?.Name, actor?.Role, detail);
+    }
+
+    private static Answer<T> Refusal<T>(IResult result) where T : class
+    {
+        var status = (result as IStatusCodeHttpResult)?.StatusCode ?? 500;
+        var problem = (result as IValueHttpResult)?.Value as ProblemDetails;
+        return new Answer<T>(status, null, problem?.Detail ?? problem?.Title);
+    }
+}

@@ -1,0 +1,50 @@
+using System.Text.Json.Nodes;
+
+namespace Vorgang.Web.Workbench;
+
+/// <summary>
+/// What the caseworker's workbench asks of the engine, answered by the API host with the API's own code: the queue
+/// endpoint's query and refusals, the staff view with its access check and recorded read, and actions through the
+/// case writer with the API's authorisation (decision 33). The pages decide nothing about who may do what.
+/// </summary>
+public interface IWorkbench
+{
+    /// <summary>A team's open cases, most urgent first, with counts — refused exactly as <c>GET /api/queues/{team}</c> refuses.</summary>
+    Task<Answer<StaffQueue>> QueueAsync(QueueQuery query, HttpContext context, CancellationToken ct);
+
+    /// <summary>The staff view of a case in the page's language (the read recorded), or 404 for a case the caller may not reach.</summary>
+    Task<Answer<StaffCase>> CaseAsync(string caseNumber, string language, HttpContext context, CancellationToken ct);
+
+    /// <summary>An action (claim, release, assign, take-over or a step of the process) at the version the page showed.</summary>
+    Task<PortalActionResult> ActAsync(string caseNumber, string actionId, long expectedVersion, JsonObject input, HttpContext context, CancellationToken ct);
+}
+
+/// <summary>An answer with the API's status: 200 with the value, or the refusal's status and its text.</summary>
+public sealed record Answer<T>(int Status, T? Value, string? Problem = null) where T : class;
+
+/// <summary>The queue's filters as the page's address carries them (bookmarkable).</summary>
+public sealed record QueueQuery(string Team, int Page, string? Service, string? State, string? Assignee, string? Risk, int PageSize = 25);
+
+public sealed record StaffQueue(
+    string Team, long Total, int Page, int PageSize, IReadOnlyList<StaffQueue.Row> Rows,
+    int Open, IReadOnlyDictionary<string, int> ByState, IReadOnlyDictionary<string, int> ByRisk)
+{
+    public sealed record Row(
+        string CaseNumber, string ServiceId, string State, DateTimeOffset SubmittedAt, DateOnly? DueOn, int? DaysLeft,
+        string? AssigneeId, string? AssigneeName, bool WaitingForCitizen, string Risk, bool ClockStopped);
+}
+
+/// <summary>What a caseworker sees of a case: the form, the state, the deadline and its history, the timeline, the actions open to them.</summary>
+public sealed record StaffCase(
+    string CaseNumber, string ServiceId, int DefinitionVersion, string ServiceTitle, string State, string StatusText, string Team, long Version,
+    string? AssigneeId, string? AssigneeName, DateTimeOffset SubmittedAt, bool IsClosed, string? Outcome, string Language,
+    JsonObject Data, IReadOnlyDictionary<string, object?> Computed, IReadOnlyList<StaffCase.Fee> Fees, IReadOnlyList<StaffCase.Document> Documents,
+    IReadOnlyList<CaseStatus.Action> Actions, StaffCase.DeadlineInfo? Deadline, IReadOnlyList<StaffCase.Event> Timeline,
+    string? Applicant, DateTimeOffset? PersonalDataErasedAt)
+{
+    public sealed record Fee(string Label, decimal? Amount);
+    public sealed record Document(string Label, bool Required);
+    public sealed record DeadlineInfo(DateOnly? DueOn, bool ClockStopped, IReadOnlyList<string> History);
+    /// <summary>One event: when, what (its stable type), by whom, and a short detail (the step's label, a take-over's reason).</summary>
+    public sealed record Event(DateTimeOffset At, string Type, string? ActorName, string? ActorRole, string? Detail);
+}

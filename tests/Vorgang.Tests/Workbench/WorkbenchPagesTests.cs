@@ -1,0 +1,161 @@
+using AngleSharp.Html.Dom;
+using Vorgang.Tests.Api;
+using Vorgang.Tests.Infrastructure;
+using Vorgang.Tests.Portal;
+
+namespace Vorgang.Tests.Workbench;
+
+/// <summary>
+/// The caseworker's workbench without a browser: the team's queue with its counts and filters, the case page with its
+/// actions as forms, a colleague's conflicting change explained, taking over with a reason — each through the API's rules.
+/// </summary>
+public sealed class WorkbenchPagesTests(AppFixture app) : ApiTest(app)
+{
+    internal static async Task SignInStaffAsync(PortalClient browser, string role, string? team, string name, string prefix = "")
+    {
+        await browser.GetAsync(prefix + "/staff/sign-in");
+        Assert.Equal(200, browser.Status);
+        await browser.SubmitAsync(MainForm(browser), new Dictionary<string, string> { ["name"] = name, ["role"] = role, ["team"] = team ?? "" });
+    }
+
+    private static IHtmlFormElement MainForm(PortalClient browser) =>
+        browser.Page.Forms.First(f => f.Method.Equals("post", StringComparison.OrdinalIgnoreCase) && !f.ClassList.Contains("portal-header__sign-out"));
+
+    private static IHtmlFormElement ActionForm(PortalClient browser, string actionId) =>
+        Assert.IsAssignableFrom<IHtmlFormElement>(browser.Page.GetElementById($"action-{actionId}"));
+
+    private async Task<(string CaseNumber, string Team)> SubmitAsync(string serviceId = "change-of-address")
+    {
+        var submitted = await Host.Submit(serviceId);
+        var staff = await Host.StaffCase(submitted.CaseNumber, App.Token("admin"));
+        return (submitted.CaseNumber, (string)staff["team"]!);
+    }
+
+    [Fact]
+    public async Task The_workbench_is_for_signed_in_staff_only()
+    {
+        var stranger = new PortalClient(Host);
+        using var refused = await stranger.SendRawAsync(new HttpRequestMessage(HttpMethod.Get, "/staff?service=x"));
+        Assert.Equal(System.Net.HttpStatusCode.Redirect, refused.StatusCode);
+        Assert.Equal("/staff/sign-in?returnUrl=%2Fstaff%3Fservice%3Dx", refused.Headers.Location!.OriginalString);
+
+        // Signing in lands on the workbench.
+        await SignInStaffAsync(stranger, "caseworker", "registration-office", "Anna Schmidt");
+        Assert.Equal("/staff", stranger.Path.Split('?')[0]);
+        Assert.Equal(200, stranger.Status);
+    }
+
+    [Fact]
+    public async Task The_team_s_queue_shows_its_cases_with_risk_words_counts_and_filters_that_stay_in_the_address()
+    {
+        var (first, team) = await SubmitAsync();
+        var (second, _) = await SubmitAsync();
+        var anna = new PortalClient(Host);
+        await SignInStaffAsync(anna, "caseworker", team, "Anna Schmidt");
+
+        await anna.GetAsync("/staff");
+        Assert.Equal(200, anna.Status);
+        Assert.Contains(team, anna.Text("h1"));
+        Assert.NotNull(anna.Page.GetElementById($"row-{first}"));
+        Assert.NotNull(anna.Page.GetElementById($"row-{second}"));
+        var risk = anna.Page.QuerySelector($"#row-{first} .portal-risk")!;
+        Assert.False(string.IsNullOrWhiteSpace(risk.TextContent), "The band is a word, not only a colour.");
+
+        // Claim the first from its page; "mine" then shows only it.
+        await anna.GetAsync($"/staff/cases/{first}");
+        await anna.SubmitAsync(ActionForm(anna, "claim"));
+        Assert.Equal($"/staff/cases/{first}", anna.Path.Split('?')[0]);
+        Assert.Equal("Anna Schmidt", anna.Text("#case-assignee"));
+        Assert.NotNull(anna.Page.GetElementById("case-done"));
+
+        await anna.GetAsync("/staff?assignee=mine");
+        Assert.NotNull(anna.Page.GetElementById($"row-{first}"));
+        Assert.Null(anna.Page.GetElementById($"row-{second}"));
+        await anna.GetAsync("/staff?assignee=unassigned&risk=nonsense&page=-3");
+        Assert.Equal(200, anna.Status);
+        Assert.Null(anna.Page.GetElementById($"row-{first}"));
+        Assert.NotNull(anna.Page.GetElementById($"row-{second}"));
+
+        // The filter form keeps its choices in the address: a bookmark opens the same list.
+        await anna.SubmitAsync(anna.Page.Forms.First(f => f.ClassList.Contains("portal-filters")), new Dictionary<string, string> { ["assignee"] = "mine" });
+        Assert.Equal("mine", anna.Page.QuerySelector("#f-assignee option[selected]")?.GetAttribute("value"));
+        Assert.Contains("assignee=mine", anna.Page.QuerySelector(".portal-counts a")!.GetAttribute("href"));
+        Assert.NotNull(anna.Page.GetElementById($"row-{first}"));
+
+        // Opening a case by its number; a malformed number is an error on the page.
+        await anna.GetAsync($"/staff?open={second}");
+        Assert.Equal($"/staff/cases/{second}", anna.Path);
+        await anna.GetAsync("/staff?open=12");
+        Assert.StartsWith("Fehler: ", anna.Title);
+        Assert.NotNull(anna.Page.GetElementById("f-open-error"));
+    }
+
+    [Fact]
+    public async Task A_colleague_s_change_in_between_is_explained_and_what_was_typed_is_kept()
+    {
+        var (caseNumber, team) = await SubmitAsync();
+        var anna = new PortalClient(Host);
+        var ben = new PortalClient(Host);
+        await SignInStaffAsync(anna, "caseworker", team, "Anna Schmidt");
+        await SignInStaffAsync(ben, "caseworker", team, "Ben Weber");
+        await anna.GetAsync($"/staff/cases/{caseNumber}");
+        await ben.GetAsync($"/staff/cases/{caseNumber}");
+        var bensAssign = ActionForm(ben, "assign");
+
+        await anna.SubmitAsync(ActionForm(anna, "claim"));
+        await ben.SubmitAsync(bensAssign, new Dictionary<string, string> { ["f.assigneeId"] = "carla", ["f.assigneeName"] = "Carla Neu" });
+
+        Assert.Equal(409, ben.Status);
+        Assert.NotNull(ben.Page.GetElementById("case-conflict"));
+        Assert.Equal("Anna Schmidt", ben.Text("#case-assignee"));
+        Assert.Contains("Carla Neu", ben.Text("#case-kept"));
+        // Now all Ben may do is take the case over, and only with a reason.
+        Assert.Equal(["action-take-over"], ben.Page.QuerySelectorAll("form.portal-action").Select(f => f.Id!));
+    }
+
+    [Fact]
+    public async Task A_team_member_takes_over_with_a_reason_and_takes_the_case_to_a_decision()
+    {
+        var (caseNumber, team) = await SubmitAsync();
+        await Host.Act(caseNumber, App.Token("caseworker", team, "Anna Schmidt", subject: "anna"), "claim");
+        var ben = new PortalClient(Host);
+        await SignInStaffAsync(ben, "caseworker", team, "Ben Weber", "/en");
+        await ben.GetAsync($"/en/staff/cases/{caseNumber}");
+        Assert.Equal("Anna Schmidt", ben.Text("#case-assignee"));
+
+        await ben.SubmitAsync(ActionForm(ben, "take-over"));
+        Assert.Equal(422, ben.Status);
+        Assert.StartsWith("Error: ", ben.Title);
+        var link = ben.Page.QuerySelector(".portal-error-summary a")!.GetAttribute("href")!;
+        Assert.NotNull(ben.Page.QuerySelector(link));
+
+        await ben.SubmitAsync(ActionForm(ben, "take-over"), new Dictionary<string, string> { ["f.reason"] = "Anna is on leave until Friday." });
+        Assert.Equal("Ben Weber", ben.Text("#case-assignee"));
+        Assert.Contains("Anna is on leave until Friday.", ben.Text("#case-timeline"));
+        await ben.SubmitAsync(ActionForm(ben, "start-review"));
+        await ben.SubmitAsync(ActionForm(ben, "register"));
+        Assert.NotNull(ben.Page.GetElementById("case-no-actions"));
+        var track = await Host.StaffCase(caseNumber, App.Token("auditor"));
+        Assert.True((bool)track["isClosed"]!);
+    }
+
+    [Fact]
+    public async Task A_case_of_another_team_looks_exactly_like_a_missing_one_and_citizens_are_sent_to_the_staff_sign_in()
+    {
+        var (caseNumber, _) = await SubmitAsync();
+        var other = new PortalClient(Host);
+        await SignInStaffAsync(other, "caseworker", "defect-intake", "Otto Anders");
+        await other.GetAsync($"/staff/cases/{caseNumber}");
+        var foreign = (other.Status, other.Text("main"));
+        await other.GetAsync("/staff/cases/2099-999999");
+        Assert.Equal(404, foreign.Status);
+        Assert.Equal(foreign, (other.Status, other.Text("main").Replace("2099-999999", caseNumber)));
+
+        var citizen = new PortalClient(Host);
+        await citizen.GetAsync("/sign-in");
+        await citizen.SubmitAsync(MainForm(citizen), new Dictionary<string, string> { ["name"] = "Erika Mustermann", ["subject"] = "bundid:erika-wb" });
+        using var sent = await citizen.SendRawAsync(new HttpRequestMessage(HttpMethod.Get, $"/staff/cases/{caseNumber}"));
+        Assert.Equal(System.Net.HttpStatusCode.Redirect, sent.StatusCode);
+        Assert.StartsWith("/staff/sign-in", sent.Headers.Location!.OriginalString);
+    }
+}
