@@ -34,7 +34,9 @@ public static class PortalSetup
 
     public static IServiceCollection AddPortal(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
-        services.AddSingleton(configuration.GetSection("Vorgang:Portal").Get<PortalOptions>() ?? new PortalOptions());
+        var options = configuration.GetSection("Vorgang:Portal").Get<PortalOptions>() ?? new PortalOptions();
+        services.AddSingleton(options);
+        services.AddSingleton(new InfoTexts(InfoTexts.Folder(options.TextsPath, environment.ContentRootPath)));
         services.AddSingleton<DraftStore>();
         services.AddLocalization();
         // German and English text as it is, not as numeric character references (smaller pages, readable source).

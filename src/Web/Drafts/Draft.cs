@@ -81,4 +81,7 @@ public sealed class PortalOptions
     public double DraftHours { get; set; } = 24;
 
     public TimeSpan DraftLifetime => TimeSpan.FromHours(Math.Max(0.01, DraftHours));
+
+    /// <summary>The city's folder of texts for the information pages (<see cref="InfoTexts"/>), relative to the content root; none: the defaults.</summary>
+    public string? TextsPath { get; set; }
 }

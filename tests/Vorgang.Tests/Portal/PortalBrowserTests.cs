@@ -132,7 +132,11 @@ public sealed class PortalBrowserTests(AppFixture app, BrowserFixture browser) :
     public async Task The_other_pages_have_no_accessibility_violations_either()
     {
         var page = await browser.OpenAsync(Host);
-        foreach (var path in new[] { "/barrierefreiheit", "/en/accessibility", "/no-such-page", "/en/no-such-page" })
+        foreach (var path in new[]
+                 {
+                     "/barrierefreiheit", "/en/accessibility", "/leichte-sprache", "/en/easy-read", "/impressum", "/en/imprint",
+                     "/datenschutz", "/en/privacy", "/no-such-page", "/en/no-such-page",
+                 })
         {
             await page.GotoAsync(path);
             await AxeAsync(page);
