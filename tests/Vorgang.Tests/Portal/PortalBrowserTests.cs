@@ -106,7 +106,7 @@ public sealed class PortalBrowserTests(AppFixture app, BrowserFixture browser) :
     }
 
     /// <summary>Clicks what leads to another page (or the same one again) and waits until it has loaded.</summary>
-    private static async Task ClickAndWaitAsync(IPage page, string selector)
+    internal static async Task ClickAndWaitAsync(IPage page, string selector)
     {
         // The one helper that waits for a form's answer whether or not the address changes (it may stay on a refused page).
 #pragma warning disable CS0612
@@ -115,7 +115,7 @@ public sealed class PortalBrowserTests(AppFixture app, BrowserFixture browser) :
     }
 
     /// <summary>Fills the page's inputs with the service's example values (radios by their value).</summary>
-    private static async Task FillAsync(IPage page, Dictionary<string, string> example)
+    internal static async Task FillAsync(IPage page, Dictionary<string, string> example)
     {
         var names = await page.EvaluateAsync<string[]>("() => [...document.querySelectorAll('main form [name^=\"f.\"]')].map(e => e.name)");
         foreach (var name in names.Distinct())
