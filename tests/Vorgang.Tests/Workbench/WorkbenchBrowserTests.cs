@@ -1,0 +1,101 @@
+using Microsoft.Playwright;
+using Vorgang.Tests.Infrastructure;
+using Vorgang.Tests.Portal;
+
+namespace Vorgang.Tests.Workbench;
+
+/// <summary>
+/// The workbench in Debian's chromium: axe-core finds no WCAG 2.1 A/AA violation on the queue and the case page (at 1280
+/// and 320 pixels, German and English, with an error and with a conflict), and a caseworker claims a case from the
+/// queue and takes it to a decision with the keyboard alone.
+/// </summary>
+public sealed class WorkbenchBrowserTests(AppFixture app, BrowserFixture browser) : ApiTest(app), IClassFixture<BrowserFixture>
+{
+    private readonly List<string> _violations = [];
+
+    private async Task AxeAsync(IPage page)
+    {
+        _violations.AddRange(await BrowserFixture.AxeViolationsAsync(page));
+        await page.SetViewportSizeAsync(320, 900);
+        _violations.AddRange(await BrowserFixture.AxeViolationsAsync(page));
+        await page.SetViewportSizeAsync(1280, 900);
+    }
+
+    private async Task<(string CaseNumber, string Team)> SubmitAsync()
+    {
+        var submitted = await Host.Submit("change-of-address");
+        var staff = await Host.StaffCase(submitted.CaseNumber, App.Token("admin"));
+        return (submitted.CaseNumber, (string)staff["team"]!);
+    }
+
+    private static async Task SignInAsync(IPage page, string prefix, string team, string name)
+    {
+        await page.GotoAsync(prefix + "/staff/sign-in");
+        await page.FillAsync("#f-name", name);
+        await page.SelectOptionAsync("#f-role", "caseworker");
+        await page.SelectOptionAsync("#f-team", team);
+#pragma warning disable CS0612
+        await page.RunAndWaitForNavigationAsync(() => page.ClickAsync("main button[type=submit]"));
+#pragma warning restore CS0612
+    }
+
+    /// <summary>Tab (never the mouse) until <paramref name="selector"/> has the focus, then Enter, and wait for the next page.</summary>
+    private static async Task TabAndEnterAsync(IPage page, string selector)
+    {
+        for (var i = 0; i < 120; i++)
+        {
+            await page.Keyboard.PressAsync("Tab");
+            if (await page.EvaluateAsync<bool>("s => document.activeElement !== null && document.activeElement.matches(s)", selector))
+            {
+                // A visible focus: the focused element draws an outline.
+                Assert.NotEqual("none", await page.EvaluateAsync<string>("() => getComputedStyle(document.activeElement).outlineStyle"));
+#pragma warning disable CS0612
+                await page.RunAndWaitForNavigationAsync(() => page.Keyboard.PressAsync("Enter"));
+#pragma warning restore CS0612
+                return;
+            }
+        }
+        throw new Xunit.Sdk.XunitException($"Tab never reached {selector} on {page.Url}.");
+    }
+
+    [Theory]
+    [InlineData("de")]
+    [InlineData("en")]
+    public async Task A_caseworker_claims_a_case_from_the_queue_and_decides_it_with_the_keyboard_alone_without_accessibility_violations(string lang)
+    {
+        var prefix = lang == "en" ? "/en" : "";
+        var (caseNumber, team) = await SubmitAsync();
+        var page = await browser.OpenAsync(Host);
+        await SignInAsync(page, prefix, team, "Anna Schmidt");
+        Assert.EndsWith(prefix + "/staff", new Uri(page.Url).AbsolutePath);
+        await AxeAsync(page);
+
+        await TabAndEnterAsync(page, $"a[href='{prefix}/staff/cases/{caseNumber}']");
+        Assert.EndsWith($"/staff/cases/{caseNumber}", new Uri(page.Url).AbsolutePath);
+        await AxeAsync(page);
+        await TabAndEnterAsync(page, "#action-claim button");
+        Assert.Equal("Anna Schmidt", (await page.InnerTextAsync("#case-assignee")).Trim());
+        await AxeAsync(page);
+        // An action refused for its input: the error summary takes the focus and links to the field.
+        await TabAndEnterAsync(page, "#action-assign button");
+        Assert.StartsWith(lang == "en" ? "Error: " : "Fehler: ", await page.TitleAsync());
+        await AxeAsync(page);
+        await TabAndEnterAsync(page, "#action-start-review button");
+        await TabAndEnterAsync(page, "#action-register button");
+        Assert.True(await page.IsVisibleAsync("#case-no-actions"));
+        await AxeAsync(page);
+
+        // A colleague's view: only "take over", and after a change in between the conflict is explained.
+        var (other, _) = await SubmitAsync();
+        await page.GotoAsync(prefix + $"/staff/cases/{other}");
+        await Host.Act(other, App.Token("caseworker", team, "Ben Weber", subject: "ben"), "claim");
+        await page.ClickAsync("#action-claim button");
+        await page.WaitForSelectorAsync("#case-conflict");
+        await AxeAsync(page);
+        await page.GotoAsync(prefix + "/staff?assignee=unassigned&risk=on-track");
+        await AxeAsync(page);
+
+        Assert.Empty(_violations);
+        Assert.Empty(browser.OtherHosts);
+    }
+}
