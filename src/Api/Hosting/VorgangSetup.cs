@@ -158,6 +158,8 @@ public static class VorgangSetup
         services.AddPortal(configuration, builder.Environment);
         services.AddPortalAccounts(configuration, builder.Environment);
         services.AddSingleton<IPortalEngine, Vorgang.Api.Features.Portal.PortalEngine>();
+        services.AddSingleton<Vorgang.Api.Features.Audit.StoreCheckRunner>();
+        services.AddSingleton<Vorgang.Web.Audit.IAuditConsole, Vorgang.Api.Features.Audit.AuditConsole>();
         services.AddHardening(configuration);
         services.AddOpenApi(ApiDocument.Configure);
         // /health: the process answers (liveness; a database outage is no reason to restart the engine, it recovers by

@@ -22,7 +22,7 @@ public sealed record PersonalDataRead(
 {
     public static class Endpoints
     {
-        public const string StaffView = "staff-view", History = "history", StateAsOf = "state-as-of";
+        public const string StaffView = "staff-view", History = "history", StateAsOf = "state-as-of", AuditConsole = "audit-console";
     }
 }
 
