@@ -28,6 +28,8 @@ public static class PortalSetup
         ("/SignIn", "en/sign-in"),
         ("/StaffSignIn", "en/staff/sign-in"),
         ("/SignOut", "en/sign-out"),
+        ("/Audit", "en/audit"),
+        ("/AuditCase", "en/audit/cases/{caseNumber}"),
     ];
 
     public static IServiceCollection AddPortal(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
