@@ -206,7 +206,7 @@ public sealed class PortalAuditTests(AppFixture app) : ApiTest(app)
         Assert.Equal("/en/audit", browser.Path);
         Assert.NotNull(browser.Page.GetElementById("store-check-start"));
         await browser.SubmitAsync(browser.Page.GetElementById("store-check-start")!.Closest("form") as IHtmlFormElement ?? throw new InvalidOperationException());
-        Assert.Equal("/en/audit", browser.Path);
+        Assert.Equal("/en/audit#store-check", browser.Path);
         for (var tries = 0; browser.Page.GetElementById("store-check-result") is null && tries < 100; tries++)
         {
             Assert.NotNull(browser.Page.GetElementById("store-check-refresh"));

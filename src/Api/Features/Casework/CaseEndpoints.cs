@@ -125,7 +125,8 @@ public static class CaseEndpoints
         PersonalDataVault vault, CancellationToken ct)
     {
         // One read of the events up to then, folded as Marten folds them; the last one's time is the moment shown.
-        var events = await session.Events.FetchStreamAsync(caseNumber, version: version ?? 0, timestamp: moment, token: ct);
+        // PostgreSQL takes a moment in UTC only: "2026-12-03T10:15+01:00" is the same moment, converted.
+        var events = await session.Events.FetchStreamAsync(caseNumber, version: version ?? 0, timestamp: moment?.ToUniversalTime(), token: ct);
         if (events.Count == 0 || events[0].Data is not CaseSubmitted || (version is not null && events[^1].Version < version)) return (null, null);
         var key = await vault.KeyAsync(session, caseNumber, ct);
         var then = Case.Replay(events.Select(e => Vorgang.Workflows.Privacy.PersonalData.OpenEvent(e.Data, key)));
