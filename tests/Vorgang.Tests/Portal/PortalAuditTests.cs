@@ -126,6 +126,25 @@ public sealed class PortalAuditTests(AppFixture app) : ApiTest(app)
     }
 
     [Fact]
+    public async Task After_an_erasure_the_auditor_reads_erased_where_the_personal_values_were()
+    {
+        var submitted = await Host.Submit("change-of-address");
+        await Host.CitizenAct(submitted.CaseNumber, submitted.TrackingCode, "withdraw");
+        var (erased, _, _) = await Host.Send(HttpMethod.Post, $"/api/admin/cases/{submitted.CaseNumber}/erasure",
+            new JsonObject { ["reason"] = "Art. 17" }.ToJsonString(), App.Token("admin"));
+        Assert.Equal(200, erased);
+
+        var browser = new PortalClient(Host);
+        await SignInStaffAsync(browser, "auditor", null, "Petra Prüfer", "/en/audit");
+        await browser.GetAsync($"/en/audit/cases/{submitted.CaseNumber}?version=1");
+        Assert.Equal(200, browser.Status);
+        var street = (string)(await Host.Example("change-of-address"))["newAddress"]!["street"]!;
+        Assert.DoesNotContain(street, browser.Html);
+        Assert.Contains(browser.All("#event-1 dd"), d => d.TextContent.Trim() == "erased");
+        Assert.Contains(browser.All("#as-of-data dd"), d => d.TextContent.Trim() == "erased");
+    }
+
+    [Fact]
     public async Task A_case_out_of_reach_looks_like_a_missing_one_and_citizens_and_parties_are_refused()
     {
         var (caseNumber, _, team) = await CaseMovedOnAsync();
