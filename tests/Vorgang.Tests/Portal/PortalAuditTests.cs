@@ -129,7 +129,7 @@ public sealed class PortalAuditTests(AppFixture app) : ApiTest(app)
     public async Task After_an_erasure_the_auditor_reads_erased_where_the_personal_values_were()
     {
         var submitted = await Host.Submit("change-of-address");
-        await Host.CitizenAct(submitted.CaseNumber, submitted.TrackingCode, "withdraw");
+        await Host.CitizenAct(submitted.CaseNumber, submitted.TrackingCode, "withdraw", submitted.Version);
         var (erased, _, _) = await Host.Send(HttpMethod.Post, $"/api/admin/cases/{submitted.CaseNumber}/erasure",
             new JsonObject { ["reason"] = "Art. 17" }.ToJsonString(), App.Token("admin"));
         Assert.Equal(200, erased);
