@@ -30,6 +30,8 @@ public static class PortalSetup
         ("/SignOut", "en/sign-out"),
         ("/Staff/Index", "en/staff"),
         ("/Staff/Case", "en/staff/cases/{caseNumber}"),
+        ("/Audit", "en/audit"),
+        ("/AuditCase", "en/audit/cases/{caseNumber}"),
     ];
 
     public static IServiceCollection AddPortal(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)

@@ -159,6 +159,8 @@ public static class VorgangSetup
         services.AddPortalAccounts(configuration, builder.Environment);
         services.AddSingleton<IPortalEngine, Vorgang.Api.Features.Portal.PortalEngine>();
         services.AddSingleton<Vorgang.Web.Workbench.IWorkbench, Vorgang.Api.Features.Casework.Workbench>();
+        services.AddSingleton<Vorgang.Api.Features.Audit.StoreCheckRunner>();
+        services.AddSingleton<Vorgang.Web.Audit.IAuditConsole, Vorgang.Api.Features.Audit.AuditConsole>();
         services.AddHardening(configuration);
         services.AddOpenApi(ApiDocument.Configure);
         // /health: the process answers (liveness; a database outage is no reason to restart the engine, it recovers by

@@ -58,6 +58,13 @@ public sealed class CaseChainVerifier(NpgsqlDataSource dataSource, string schema
         return new ChainSummary(cases, events, intact, broken, Convert.ToHexStringLower(digest.GetHashAndReset()), listed);
     }
 
+    /// <summary>How many case streams <see cref="VerifyAllAsync"/> will check: the total its progress is shown against.</summary>
+    public async Task<long> CountCasesAsync(CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand($"select count(*) from {schema}.mt_streams where id ~ '^[0-9]{{4}}-[0-9]{{6,15}}$'");
+        return Convert.ToInt64(await command.ExecuteScalarAsync(ct));
+    }
+
     private async Task ReadAsync(string? onlyCase, Action<ChainReport> report, CancellationToken ct)
     {
         // Streams left-joined to their events: a case whose events were all deleted still shows up.

@@ -62,16 +62,23 @@ public static class AuditEndpoints
         if (AuditorsOnly(context) is { } refused) return refused;
         if (!CaseNumbers.IsWellFormed(caseNumber) || await session.Events.FetchStreamStateAsync(caseNumber, ct) is null)
             return CaseActions.NoCase(context, caseNumber);
+        return Results.Ok(new CaseReads(caseNumber, await ReadsOf(caseNumber, session, ct)));
+    }
+
+    /// <summary>The recorded reads of the case's personal data, oldest first: for the endpoint and the auditor's console.</summary>
+    public static async Task<IReadOnlyList<RecordedRead>> ReadsOf(string caseNumber, IQuerySession session, CancellationToken ct)
+    {
         var reads = await session.Query<PersonalDataRead>()
             .Where(r => r.CaseNumber == caseNumber)
             .OrderBy(r => r.ReadAt).ThenBy(r => r.Id)
             .ToListAsync(ct);
-        return Results.Ok(new CaseReads(caseNumber, reads
+        return reads
             .Select(r => new RecordedRead(r.ReadAt, r.Endpoint, r.Query, r.CaseVersion, new Reader(r.ReaderId, r.ReaderRole, r.ReaderName, r.ReaderTeam), r.TraceId))
-            .ToList()));
+            .ToList();
     }
 
-    private static IResult? AuditorsOnly(HttpContext context) => context.User.StaffCaller() switch
+    /// <summary>The audit endpoints are for auditors and admins: a 403 for anyone else (the console asks the same).</summary>
+    public static IResult? AuditorsOnly(HttpContext context) => context.User.StaffCaller() switch
     {
         null => Access.NoRole(context),
         { Role: Roles.Auditor or Roles.Admin } => null,

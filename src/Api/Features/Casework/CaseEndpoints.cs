@@ -60,15 +60,20 @@ public static class CaseEndpoints
         var (state, definition) = (readable.State!, readable.Definition!);
         var events = await session.Events.FetchStreamAsync(caseNumber, token: ct);
         await RecordedReads.RecordAsync(session, caller!, state.Id, events.Count > 0 ? events[^1].Version : state.Version, PersonalDataRead.Endpoints.History, context, time, ct);
-        // Auditors read the personal values opened (this read is recorded); after an erasure they read null where they were.
-        var key = await vault.KeyAsync(session, caseNumber, ct);
-        return Results.Ok(new CaseHistory(caseNumber, state.ServiceId, state.DefinitionVersion, events.Select(e =>
+        return Results.Ok(HistoryOf(state, events, await vault.KeyAsync(session, caseNumber, ct)));
+    }
+
+    /// <summary>
+    /// The history as the endpoint and the auditor's console show it: auditors read the personal values opened (the read
+    /// is recorded by the caller); after an erasure they read null where they were.
+    /// </summary>
+    public static CaseHistory HistoryOf(Case state, IReadOnlyList<JasperFx.Events.IEvent> events, Vorgang.Workflows.Privacy.DataKey? key) =>
+        new(state.Id, state.ServiceId, state.DefinitionVersion, events.Select(e =>
         {
             var actor = CaseEventTypes.ActorOf(e.Data);
             return new HistoryEntry(e.Version, e.Sequence, e.EventTypeName, e.Timestamp, actor, actor?.Channel,
                 e.CorrelationId, e.CausationId, e.Headers, Vorgang.Workflows.Privacy.PersonalData.OpenEvent(e.Data, key));
-        }).ToList()));
-    }
+        }).ToList());
 
     [WolverineGet("/api/cases/{caseNumber}/state", OperationId = "getCaseAsOf")]
     [EndpointSummary("The case as it was at a version or a moment.")]
@@ -101,19 +106,34 @@ public static class CaseEndpoints
         if (readable.Refused is not null) return readable.Refused;
         var (current, definition) = (readable.State!, readable.Definition!);
 
-        // One read of the events up to then, folded as Marten folds them; the last one's time is the moment shown.
-        var events = await session.Events.FetchStreamAsync(caseNumber, version: version ?? 0, timestamp: moment, token: ct);
-        if (events.Count == 0 || events[0].Data is not CaseSubmitted submitted || (version is not null && events[^1].Version < version))
+        var replay = await ReplayAsync(caseNumber, version, moment, definition, session, catalog, vault, ct);
+        if (replay.AsOf is not { } asOf)
             return Problems.Problems.NotFound(context, version is not null
                 ? $"Case {caseNumber} has no version {version}; it is at version {current.Version}."
                 : $"Case {caseNumber} did not exist yet at {moment:O}.");
+        await RecordedReads.RecordAsync(session, caller!, caseNumber, asOf.Version, PersonalDataRead.Endpoints.StateAsOf, context, time, ct);
+        return Results.Ok(asOf);
+    }
+
+    /// <summary>
+    /// The case rebuilt from its events up to <paramref name="version"/> or <paramref name="moment"/>, as the endpoint and
+    /// the auditor's console show it (the caller checks access and records the read); null when it had no such version
+    /// or did not exist yet. <c>Sealed</c> is the same replay with the personal values as stored, to tell an erased value from an empty one.
+    /// </summary>
+    public static async Task<(CaseAsOf? AsOf, Case? Sealed)> ReplayAsync(
+        string caseNumber, long? version, DateTimeOffset? moment, ProcessDefinition definition, IQuerySession session, DefinitionCatalog catalog,
+        PersonalDataVault vault, CancellationToken ct)
+    {
+        // One read of the events up to then, folded as Marten folds them; the last one's time is the moment shown.
+        // PostgreSQL takes a moment in UTC only: "2026-12-03T10:15+01:00" is the same moment, converted.
+        var events = await session.Events.FetchStreamAsync(caseNumber, version: version ?? 0, timestamp: moment?.ToUniversalTime(), token: ct);
+        if (events.Count == 0 || events[0].Data is not CaseSubmitted || (version is not null && events[^1].Version < version)) return (null, null);
         var key = await vault.KeyAsync(session, caseNumber, ct);
         var then = Case.Replay(events.Select(e => Vorgang.Workflows.Privacy.PersonalData.OpenEvent(e.Data, key)));
         var asOf = events[^1].Timestamp;
         // The definition the case was decided under then (a case keeps its version), and its computed values as of that day.
         var thenDefinition = catalog.Get(then.ServiceId, then.DefinitionVersion) ?? definition;
-        await RecordedReads.RecordAsync(session, caller!, caseNumber, then.Version, PersonalDataRead.Endpoints.StateAsOf, context, time, ct);
-        return Results.Ok(new CaseAsOf(then.Version, asOf, CaseViews.Staff(thenDefinition, then, caller: null, BerlinClock.DateOf(asOf)),
-            thenDefinition.Key, then.DueOn));
+        return (new CaseAsOf(then.Version, asOf, CaseViews.Staff(thenDefinition, then, caller: null, BerlinClock.DateOf(asOf)), thenDefinition.Key, then.DueOn),
+            Case.Replay(events.Select(e => e.Data)));
     }
 }

@@ -70,7 +70,7 @@ public static class CitizenCases
         var what = read.Endpoint switch
         {
             PersonalDataRead.Endpoints.StaffView or PersonalDataRead.Endpoints.StaffPage => T("hat Ihren Antrag angesehen", "viewed your application"),
-            PersonalDataRead.Endpoints.History => T("hat den Verlauf Ihres Antrags geprüft", "reviewed the history of your application"),
+            PersonalDataRead.Endpoints.History or PersonalDataRead.Endpoints.AuditConsole => T("hat den Verlauf Ihres Antrags geprüft", "reviewed the history of your application"),
             PersonalDataRead.Endpoints.StateAsOf => T("hat einen früheren Stand Ihres Antrags angesehen", "viewed an earlier state of your application"),
             _ => T("hat Ihre Daten gelesen", "read your data"),
         };
