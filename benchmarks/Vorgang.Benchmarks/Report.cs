@@ -140,7 +140,7 @@ public sealed class Report(Options options)
         if (StartPageCold is { } spc)
             Row("portal start page on a freshly started engine (its first request of all, no load)", "(reported)",
                 $"first request {F(spc.FirstMs, "N1")} ms, second {F(spc.SecondMs, "N1")} ms, then {F(spc.TenthMs, "N1")} ms (median of the next 18)",
-                Pages.FirstOrDefault(p => p.Path == "/") is { } warm ? $"warm start page under load: p50 {F(warm.Load.P50Ms, "N1")} ms" : "—", "—", "—");
+                Pages.FirstOrDefault(p => p.Path == "/") is { } warmPage ? $"warm start page under load: p50 {F(warmPage.Load.P50Ms, "N1")} ms" : "—", "—", "—");
         if (Queue is { } q)
             Row("team queue, first page with counts", "p99 < 25 ms", $"{F(q.RequestsPerSecond)}/s, p99 {F(q.P99Ms, "N1")} ms", "—", "—", Verdict(q.P99Ms < 25 && Clean(q)));
         if (Rebuild is { } r)
