@@ -81,6 +81,12 @@ try
 {
     await using (var engine = await Engine.StartAsync(repo, pg.ConnectionString))
     {
+        // The start page's first request is the first the engine answers at all: what a page pays once after a start.
+        if (options.Runs("pages"))
+        {
+            report.StartPageCold = await PortalPages.StartPageColdAsync(engine.Url);
+            Console.WriteLine($"Start page on a fresh engine: first request {report.StartPageCold.FirstMs:N1} ms, second {report.StartPageCold.SecondMs:N1} ms, then {report.StartPageCold.TenthMs:N1} ms");
+        }
         await engine.WarmUpAsync(seed, caseworker, auditor);
         if (mixed)
         {
@@ -98,6 +104,24 @@ try
         var wrk = new Wrk(engine.Url, options.Seconds, options.WarmUpSeconds, new CpuMeter(engine.ProcessId, CpuMeter.Postmaster(pg.DataDirectory)), pg.ConnectionString);
         if (options.Runs("track"))
             report.Track = await wrk.RunAsync("citizen status lookups", Scripts.Track(seed.OpenCaseNumbers, CityGenerator.TrackingCode));
+        if (options.Runs("pages"))
+        {
+            // The portal's pages, each as its own closed loop of 8 connections (HTML only, as wrk asks for no assets).
+            var tracked = await PortalPages.TrackCookiesAsync(engine.Url, seed.OpenCaseNumbers, PortalPages.TrackedCases);
+            var status = $"/track/{tracked[0].CaseNumber}";
+            var pages = new List<PageResult>();
+            foreach (var (page, path, script, cookie) in new[]
+                     {
+                         ("start page", "/", PortalPages.Get("/"), (string?)null),
+                         ("service page", PortalPages.ServicePath, PortalPages.Get(PortalPages.ServicePath), null),
+                         ("status page", "/track/{n}", PortalPages.StatusPages(tracked), tracked[0].Cookie),
+                     })
+            {
+                var bytes = await PortalPages.HtmlBytesAsync(engine.Url, cookie is null ? path : status, cookie);
+                pages.Add(new PageResult(page, path, bytes, await wrk.RunAsync($"portal: {page}", script)));
+            }
+            report.Pages = pages;
+        }
         if (options.Runs("queue"))
             report.Queue = await wrk.RunAsync("team queue, first page with counts", Scripts.Get($"/api/queues/{seed.BiggestTeam}", caseworker));
         if (options.Runs("asof"))
@@ -152,7 +176,7 @@ public sealed record Options(int Cases, int Seconds, bool Fresh, string? Output,
     /// <summary>With <c>--write-mix DIR</c>: only write the mixed load's bodies and script there, for runs by hand.</summary>
     public string? WriteMix { get; init; }
 
-    public static readonly string[] Figures = ["track", "queue", "asof", "submit", "mix", "coldstart"];
+    public static readonly string[] Figures = ["track", "pages", "queue", "asof", "submit", "mix", "coldstart"];
 
     /// <summary>Pre-generated bodies per service of the mixed submission load.</summary>
     public const int PoolPerService = 3000;

@@ -28,6 +28,9 @@ public sealed class Report(Options options)
     public WrkResult? MixBusy { get; set; }
     public IReadOnlyList<StartProbe> StartProbes { get; set; } = [];
     public ColdStartResult? ColdStart { get; set; }
+    /// <summary>The portal's pages under load (start, service, status page), and the start page on a fresh engine.</summary>
+    public IReadOnlyList<PageResult> Pages { get; set; } = [];
+    public StartPageCold? StartPageCold { get; set; }
 
     private static string F(double v, string format = "N0") => v.ToString(format, CultureInfo.InvariantCulture);
 
@@ -54,6 +57,8 @@ public sealed class Report(Options options)
         sb.AppendLine($"# Benchmark results — {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
         sb.AppendLine();
         sb.AppendLine($"Machine: {Machine}. Load: wrk, 2 threads, 8 connections (submissions also {Options.BusyConnections}), {options.Seconds} s per figure after {options.WarmUpSeconds} s of the same load unmeasured; engine, PostgreSQL and wrk share the machine.");
+        if (Pages.Count > 0)
+            sb.AppendLine("Latencies are wrk's, measured by the client over loopback on the same machine: the engine's time for a request plus its wait for a core, the kernel's loopback and wrk's own turn; the engine's own share of CPU per page is in the CPU table.");
         if (Seed is { } s)
             sb.AppendLine($"City: {F(s.Cases)} cases ({F(s.Open)} open; biggest team `{s.BiggestTeam}` with {F(s.BiggestTeamOpen)} open), {F(s.Events)} events{(s.Reused ? " (reused from an earlier run)" : $", seeded in {F(s.Seconds)} s")}.");
         if (Pool is { } pool)
@@ -123,6 +128,19 @@ public sealed class Report(Options options)
                 PgbenchSelectOnlyTps > 0 ? $"pgbench select-only, 8 clients: {F(PgbenchSelectOnlyTps)} tps" : "—", double.IsNaN(share) ? "—" : Pct(share),
                 Verdict(t.RequestsPerSecond >= 3000 && !(share < 0.15) && t.P99Ms < 10 && Clean(t)));
         }
+        foreach (var p in Pages)
+        {
+            // The API's own lookup of the same cases is the baseline when it ran; pgbench's select-only otherwise.
+            var (baseline, rate) = Track is { } api
+                ? ($"the API's citizen lookup `GET /api/track/{{n}}`: {F(api.RequestsPerSecond)}/s", api.RequestsPerSecond)
+                : ($"pgbench select-only, 8 clients: {F(PgbenchSelectOnlyTps)} tps", PgbenchSelectOnlyTps);
+            Row($"portal {p.Page} `GET {p.Path}` ({F(p.HtmlBytes)} bytes of HTML)", "≥ 1,500 pages/s, p99 < 20 ms", Measured(p.Load) + $", p50 {F(p.Load.P50Ms, "N1")} ms",
+                baseline, rate > 0 ? Pct(p.Load.RequestsPerSecond / rate) : "—", Verdict(p.Load.RequestsPerSecond >= 1500 && p.Load.P99Ms < 20 && Clean(p.Load)));
+        }
+        if (StartPageCold is { } spc)
+            Row("portal start page on a freshly started engine (its first request of all, no load)", "(reported)",
+                $"first request {F(spc.FirstMs, "N1")} ms, second {F(spc.SecondMs, "N1")} ms, then {F(spc.TenthMs, "N1")} ms (median of the next 18)",
+                Pages.FirstOrDefault(p => p.Path == "/") is { } warmPage ? $"warm start page under load: p50 {F(warmPage.Load.P50Ms, "N1")} ms" : "—", "—", "—");
         if (Queue is { } q)
             Row("team queue, first page with counts", "p99 < 25 ms", $"{F(q.RequestsPerSecond)}/s, p99 {F(q.P99Ms, "N1")} ms", "—", "—", Verdict(q.P99Ms < 25 && Clean(q)));
         if (Rebuild is { } r)
@@ -140,7 +158,8 @@ public sealed class Report(Options options)
                 l.P99Ms is { } p99 ? $"p99 {F(p99)} ms, max {F(l.MaxMs ?? 0)} ms ({l.Samples} samples)" : "no async projection registered", "—", "—",
                 l.P99Ms is { } lp ? Verdict(lp < 500) : "—");
         sb.AppendLine();
-        var measured = new[] { Submit, SubmitBusy, Mix, MixBusy, ColdStart?.First, ColdStart?.Next, Track, Queue, AsOf }.Where(x => x?.Cpu is not null).ToList();
+        var measured = new[] { Submit, SubmitBusy, Mix, MixBusy, ColdStart?.First, ColdStart?.Next, Track }.Concat(Pages.Select(p => p.Load)).Concat([Queue, AsOf])
+            .Where(x => x?.Cpu is not null).ToList();
         if (measured.Count > 0)
         {
             sb.AppendLine("CPU time per request while each load ran (from /proc; the machine has 2 cores, shared by all three and by whatever else runs on it), the cores the rest of the machine used meanwhile, and the checkpoints PostgreSQL began during the run (each run, pgbench's too, starts right after one; the cold start's first window right after the checkpoint before the engine's spawn):");

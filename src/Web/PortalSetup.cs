@@ -115,7 +115,8 @@ public static class PortalSetup
                 return PortalAssets.ServeAsync(context, rest.Value!.TrimStart('/'));
             if (IsPortalPath(context.Request.Path))
             {
-                // Pages may show personal data: nothing of them is kept by a browser or a proxy.
+                // Pages may show personal data: nothing of them is kept by a browser or a proxy. Nor are they compressed:
+                // a secret beside reflected input would leak through the compressed size (BREACH; decision 38).
                 context.Response.OnStarting(() =>
                 {
                     if (!context.Response.Headers.ContainsKey("Cache-Control")) context.Response.Headers.CacheControl = "no-store";

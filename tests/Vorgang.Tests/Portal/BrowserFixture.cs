@@ -36,17 +36,27 @@ public sealed class BrowserFixture : IAsyncLifetime
         _playwright?.Dispose();
     }
 
-    /// <summary>A fresh browser profile (no cookies) at <paramref name="width"/> pixels, served by <paramref name="host"/>.</summary>
-    public async Task<IPage> OpenAsync(IAlbaHost host, int width = 1280)
+    /// <summary>
+    /// A fresh browser profile (no cookies) at <paramref name="width"/> pixels, served by <paramref name="host"/>. With
+    /// <paramref name="httpCache"/> the browser keeps what it may cache, as a citizen's does; requests to other hosts are
+    /// then only recorded, not stopped (Playwright turns the cache off for a context whose requests it routes).
+    /// </summary>
+    public async Task<IPage> OpenAsync(IAlbaHost host, int width = 1280, bool httpCache = false)
     {
         var origin = await ProxyAsync(host);
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = width, Height = 900 }, BaseURL = origin });
         // Anything else would be a request to another host: there must be none.
-        await context.RouteAsync(url => !url.StartsWith(origin, StringComparison.Ordinal), route =>
-        {
-            OtherHosts.Add(route.Request.Url);
-            return route.AbortAsync();
-        });
+        if (httpCache)
+            context.Request += (_, request) =>
+            {
+                if (!request.Url.StartsWith(origin, StringComparison.Ordinal)) lock (OtherHosts) OtherHosts.Add(request.Url);
+            };
+        else
+            await context.RouteAsync(url => !url.StartsWith(origin, StringComparison.Ordinal), route =>
+            {
+                OtherHosts.Add(route.Request.Url);
+                return route.AbortAsync();
+            });
         return await context.NewPageAsync();
     }
 
