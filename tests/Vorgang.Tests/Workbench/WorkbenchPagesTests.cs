@@ -58,6 +58,8 @@ public sealed class WorkbenchPagesTests(AppFixture app) : ApiTest(app)
         Assert.Contains(team, anna.Text("h1"));
         Assert.NotNull(anna.Page.GetElementById($"row-{first}"));
         Assert.NotNull(anna.Page.GetElementById($"row-{second}"));
+        // The counter's entry: the citizen pages, where staff apply for the person in front of them.
+        Assert.Equal("/", anna.Page.GetElementById("staff-assisted")!.GetAttribute("href"));
         var risk = anna.Page.QuerySelector($"#row-{first} .portal-risk")!;
         Assert.False(string.IsNullOrWhiteSpace(risk.TextContent), "The band is a word, not only a colour.");
 
