@@ -182,6 +182,8 @@ public sealed class PortalBrowserTests(AppFixture app, BrowserFixture browser) :
         await page.SelectOptionAsync("#f-role", "caseworker");
         await page.SelectOptionAsync("#f-team", "defect-intake");
         await ClickAndWaitAsync(page, "main button[type=submit]");
+        Assert.EndsWith(prefix + "/staff", new Uri(page.Url).AbsolutePath);
+        await page.GotoAsync(prefix + "/");
         Assert.True(await page.IsVisibleAsync("#assisted-banner"));
         await AxeAsync(page);
         await ApplyAsync(page, prefix, example);
