@@ -121,4 +121,14 @@ public sealed class BrowserFixture : IAsyncLifetime
         var result = await page.RunAxe(Wcag);
         return result.Violations.Select(v => $"{page.Url}: {v.Id} ({v.Impact}) {v.Help}: {string.Join(" | ", v.Nodes.Select(n => n.Target?.ToString()))}").ToList();
     }
+
+    /// <summary><see cref="AxeViolationsAsync"/> at 1280 and at 320 pixels; the page is left at 1280.</summary>
+    public static async Task<List<string>> AxeViolationsWideAndNarrowAsync(IPage page)
+    {
+        var violations = await AxeViolationsAsync(page);
+        await page.SetViewportSizeAsync(320, 900);
+        violations.AddRange(await AxeViolationsAsync(page));
+        await page.SetViewportSizeAsync(1280, 900);
+        return violations;
+    }
 }

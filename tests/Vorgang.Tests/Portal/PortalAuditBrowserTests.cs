@@ -13,13 +13,7 @@ public sealed class PortalAuditBrowserTests(AppFixture app, BrowserFixture brows
 {
     private readonly List<string> _violations = [];
 
-    private async Task AxeAsync(IPage page)
-    {
-        _violations.AddRange(await BrowserFixture.AxeViolationsAsync(page));
-        await page.SetViewportSizeAsync(320, 900);
-        _violations.AddRange(await BrowserFixture.AxeViolationsAsync(page));
-        await page.SetViewportSizeAsync(1280, 900);
-    }
+    private async Task AxeAsync(IPage page) => _violations.AddRange(await BrowserFixture.AxeViolationsWideAndNarrowAsync(page));
 
     private static async Task SignInAsync(IPage page, string start)
     {

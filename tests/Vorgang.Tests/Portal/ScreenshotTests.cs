@@ -24,7 +24,8 @@ public sealed class ScreenshotTests(AppFixture app, BrowserFixture browser) : Ap
     public static readonly string[] PageTypes =
     [
         "start", "search", "service", "form-step-error", "form-step", "check", "confirmation", "status",
-        "track", "track-locked", "sign-in", "my-applications", "staff-sign-in", "assisted-check", "not-found",
+        "track", "track-locked", "sign-in", "my-applications", "staff-sign-in", "assisted-check",
+        "workbench", "staff-case", "audit-case", "not-found",
     ];
 
     private static readonly string? Folder = ResolveFolder();
@@ -160,6 +161,30 @@ public sealed class ScreenshotTests(AppFixture app, BrowserFixture browser) : Ap
         await page.FillAsync("#f-assistedName", "Erika Mustermann");
         await ShowAsync(page, "assisted-check", lang);
         await page.Context.CloseAsync();
+
+        // A caseworker's queue and a case of it; then the same case in the auditor's console.
+        var submitted = await Host.Submit("change-of-address");
+        await Host.Act(submitted.CaseNumber, App.Token("caseworker", "registration-office", "Ben Weber", subject: "ben"), "claim");
+        var team = (string)(await Host.StaffCase(submitted.CaseNumber, App.Token("admin")))["team"]!;
+        foreach (var (role, name, landing) in new[] { ("caseworker", "Anna Schmidt", "/staff"), ("auditor", "Petra Prüfer", $"/audit/cases/{submitted.CaseNumber}") })
+        {
+            page = await browser.OpenAsync(Host, Wide);
+            await page.GotoAsync(prefix + "/staff/sign-in");
+            await page.FillAsync("#f-name", name);
+            await page.SelectOptionAsync("#f-role", role);
+            if (role == "caseworker") await page.SelectOptionAsync("#f-team", team);
+            await PortalBrowserTests.ClickAndWaitAsync(page, "main button[type=submit]");
+            await page.GotoAsync(prefix + landing);
+            if (role == "caseworker")
+            {
+                await ShowAsync(page, "workbench", lang);
+                await page.GotoAsync(prefix + $"/staff/cases/{submitted.CaseNumber}");
+                Assert.True(await page.IsVisibleAsync("#action-take-over"));
+                await ShowAsync(page, "staff-case", lang);
+            }
+            else await ShowAsync(page, "audit-case", lang);
+            await page.Context.CloseAsync();
+        }
 
         // An address that does not exist.
         page = await browser.OpenAsync(Host, Wide);

@@ -13,13 +13,7 @@ public sealed class WorkbenchBrowserTests(AppFixture app, BrowserFixture browser
 {
     private readonly List<string> _violations = [];
 
-    private async Task AxeAsync(IPage page)
-    {
-        _violations.AddRange(await BrowserFixture.AxeViolationsAsync(page));
-        await page.SetViewportSizeAsync(320, 900);
-        _violations.AddRange(await BrowserFixture.AxeViolationsAsync(page));
-        await page.SetViewportSizeAsync(1280, 900);
-    }
+    private async Task AxeAsync(IPage page) => _violations.AddRange(await BrowserFixture.AxeViolationsWideAndNarrowAsync(page));
 
     private async Task<(string CaseNumber, string Team)> SubmitAsync()
     {

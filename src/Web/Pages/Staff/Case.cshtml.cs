@@ -85,6 +85,16 @@ public sealed class CaseModel(IWorkbench workbench, DefinitionCatalog catalog) :
             ? new FieldModel(this, input, input.Id, _postedInput[input.Id], Errors, input.Required)
             : new FieldModel(this, input, input.Id, null, [], input.Required) { Scope = action.Id };
 
+    /// <summary>A computed value as staff read it: yes/no in the page's language, numbers and dates in its format.</summary>
+    public string Computed(object? value) => value switch
+    {
+        null => "–",
+        bool b => T(b ? "Yes" : "No"),
+        DateOnly d => Date(d),
+        IFormattable f => f.ToString(null, System.Globalization.CultureInfo.GetCultureInfo(Lang == "en" ? "en-GB" : "de-DE")),
+        _ => value.ToString() ?? "–",
+    };
+
     public string EventLabel(string type) => T("Event_" + type) is { } label && label != "Event_" + type ? label : type;
 
     private async Task<IActionResult?> LoadAsync(string caseNumber, CancellationToken ct)
