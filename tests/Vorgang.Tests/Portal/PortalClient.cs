@@ -25,7 +25,13 @@ public sealed class PortalClient(IAlbaHost host)
     public Task<IHtmlDocument> GetAsync(string path) => SendAsync(new HttpRequestMessage(HttpMethod.Get, path));
 
     /// <summary>Submits <paramref name="form"/> with its own values, overridden by <paramref name="values"/>; <paramref name="button"/> as the submitter.</summary>
-    public Task<IHtmlDocument> SubmitAsync(IHtmlFormElement form, IDictionary<string, string>? values = null, (string Name, string Value)? button = null, string? to = null)
+    public Task<IHtmlDocument> SubmitAsync(IHtmlFormElement form, IDictionary<string, string>? values = null, (string Name, string Value)? button = null, string? to = null) =>
+        SendAsync(FormRequest(form, values, button, to));
+
+    /// <summary>Submits <paramref name="form"/> as <see cref="SubmitAsync"/> does, and returns the answer itself without following a redirect.</summary>
+    public Task<HttpResponseMessage> SubmitRawAsync(IHtmlFormElement form, IDictionary<string, string>? values = null) => SendRawAsync(FormRequest(form, values, null, null));
+
+    private HttpRequestMessage FormRequest(IHtmlFormElement form, IDictionary<string, string>? values, (string Name, string Value)? button, string? to)
     {
         var fields = new List<KeyValuePair<string, string>>();
         foreach (var element in form.Elements)
@@ -52,8 +58,8 @@ public sealed class PortalClient(IAlbaHost host)
         if (button is { } b) fields.Add(new(b.Name, b.Value));
         var action = to ?? (string.IsNullOrEmpty(form.GetAttribute("action")) ? Path : form.GetAttribute("action")!);
         if (form.Method.Equals("get", StringComparison.OrdinalIgnoreCase))
-            return GetAsync(action + "?" + string.Join("&", fields.Select(f => $"{Uri.EscapeDataString(f.Key)}={Uri.EscapeDataString(f.Value)}")));
-        return SendAsync(new HttpRequestMessage(HttpMethod.Post, action) { Content = new FormUrlEncodedContent(fields) });
+            return new HttpRequestMessage(HttpMethod.Get, action + "?" + string.Join("&", fields.Select(f => $"{Uri.EscapeDataString(f.Key)}={Uri.EscapeDataString(f.Value)}")));
+        return new HttpRequestMessage(HttpMethod.Post, action) { Content = new FormUrlEncodedContent(fields) };
     }
 
     public Task<HttpResponseMessage> PostRawAsync(string path, HttpContent content) =>

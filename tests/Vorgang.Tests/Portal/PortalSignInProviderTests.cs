@@ -71,6 +71,79 @@ public sealed partial class PortalSignInProviderTests
         Assert.StartsWith("/sign-in", mine.Headers.Location!.OriginalString);
     }
 
+    [Fact]
+    public async Task Staff_sign_in_at_the_identity_provider_with_its_role_and_team_claims_and_are_signed_out_when_idle_or_asked()
+    {
+        await using var provider = await TestIdentityProvider.StartAsync();
+        var clock = new TestClock();
+        var database = await TestDatabase.CreateDatabaseAsync("portal_staff_oidc");
+        await using var host = await EngineHosts.StartAsync(database, clock, new Dictionary<string, string>
+        {
+            ["Vorgang:Auth:Authority"] = provider.Authority,
+            ["Vorgang:Auth:ClientId"] = provider.ClientId,
+            ["Vorgang:Auth:ClientSecret"] = provider.ClientSecret,
+            ["Vorgang:Auth:RequireHttpsMetadata"] = "false",
+            // Where Keycloak puts them: realm roles in a JSON claim, teams as group paths.
+            ["Vorgang:Auth:RoleClaim"] = "realm_access.roles",
+            ["Vorgang:Auth:TeamClaim"] = "groups",
+        });
+        provider.NextUser = ("keycloak:anna", "Anna Schmidt");
+        provider.NextClaims = new()
+        {
+            ["realm_access"] = new Dictionary<string, object> { ["roles"] = new[] { "default-roles-vorgang", "offline_access", "caseworker" } },
+            ["groups"] = new[] { "/teams/registration-office" },
+        };
+        var browser = new PortalClient(host);
+
+        async Task SignInAsync()
+        {
+            using var challenge = await browser.SendRawAsync(new HttpRequestMessage(HttpMethod.Get, "/staff/sign-in?returnUrl=%2Fstaff"));
+            Assert.Equal(HttpStatusCode.Redirect, challenge.StatusCode);
+            var authorize = challenge.Headers.Location!;
+            Assert.StartsWith(provider.Authority + "/authorize?", authorize.AbsoluteUri);
+            var query = QueryHelpers.ParseQuery(authorize.Query);
+            Assert.Equal("S256", query["code_challenge_method"]);
+            Assert.Equal("https://localhost/staff/sign-in/callback", query["redirect_uri"]);
+            using var atProvider = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
+            using var back = await atProvider.GetAsync(authorize);
+            using var callback = await browser.SendRawAsync(new HttpRequestMessage(HttpMethod.Get, back.Headers.Location!.PathAndQuery));
+            Assert.True(callback.StatusCode == HttpStatusCode.Redirect, $"{(int)callback.StatusCode} {await callback.Content.ReadAsStringAsync()}");
+            Assert.Equal("/staff", callback.Headers.Location!.OriginalString);
+            Assert.Contains(callback.Headers.GetValues("Set-Cookie"), c => c.StartsWith("vg-staff="));
+        }
+
+        await SignInAsync();
+        await browser.GetAsync("/staff");
+        Assert.Equal((200, "/staff"), (browser.Status, browser.Path));
+        Assert.Contains("Anna Schmidt", browser.Page.QuerySelector("header")!.TextContent);
+        // The role and team came from the provider's claims: the caseworker's own team's queue, no team to choose.
+        Assert.Contains("registration-office", browser.Page.QuerySelector("main h1, main")!.TextContent);
+        Assert.Null(browser.Page.QuerySelector("select[name=team]"));
+        Assert.Contains("code_verifier", Assert.Single(provider.TokenRequests));
+
+        // Idle for longer than the staff session's 20 minutes: signed out.
+        clock.Advance(TimeSpan.FromMinutes(21));
+        using (var idle = await browser.SendRawAsync(new HttpRequestMessage(HttpMethod.Get, "/staff")))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, idle.StatusCode);
+            Assert.StartsWith("/staff/sign-in", idle.Headers.Location!.OriginalString);
+        }
+
+        // Signing out ends the engine's session and the provider's.
+        await SignInAsync();
+        await browser.GetAsync("/staff");
+        Assert.Equal(200, browser.Status);
+        var signOut = browser.Page.Forms.First(f => f.ClassList.Contains("portal-header__sign-out"));
+        using (var signedOut = await browser.SubmitRawAsync(signOut))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, signedOut.StatusCode);
+            Assert.StartsWith(provider.Authority + "/logout", signedOut.Headers.Location!.AbsoluteUri);
+        }
+        using var after = await browser.SendRawAsync(new HttpRequestMessage(HttpMethod.Get, "/staff"));
+        Assert.Equal(HttpStatusCode.Redirect, after.StatusCode);
+        Assert.StartsWith("/staff/sign-in", after.Headers.Location!.OriginalString);
+    }
+
     [GeneratedRegex("name=\"__antiforgery\" type=\"hidden\" value=\"([^\"]+)\"|type=\"hidden\" name=\"__antiforgery\" value=\"([^\"]+)\"|name=\"__antiforgery\" value=\"([^\"]+)\"")]
     private static partial Regex AntiforgeryField();
 

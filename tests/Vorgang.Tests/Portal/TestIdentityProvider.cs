@@ -24,14 +24,17 @@ public sealed class TestIdentityProvider : IAsyncDisposable
     private readonly RsaSecurityKey _key = new(RSA.Create(2048)) { KeyId = "test-key" };
     private readonly ConcurrentDictionary<string, Grant> _codes = new();
 
-    public sealed record Grant(string ClientId, string RedirectUri, string Challenge, string Nonce, string Subject, string Name);
+    public sealed record Grant(string ClientId, string RedirectUri, string Challenge, string Nonce, string Subject, string Name, IReadOnlyDictionary<string, object> Claims);
 
     public string ClientId { get; } = "vorgang-portal";
     public string ClientSecret { get; } = "portal-secret";
     public string Authority { get; private set; } = "";
     /// <summary>The subject and name the next sign-in is for (the person at the provider's login form).</summary>
     public (string Subject, string Name) NextUser { get; set; } = ("bundid:oidc-user", "Olga Idp");
+    /// <summary>Further claims of the next sign-in's ID token (a staff member's role and team, as the city's provider puts them).</summary>
+    public Dictionary<string, object> NextClaims { get; set; } = [];
     public List<string> TokenRequests { get; } = [];
+    public List<string> SignOuts { get; } = [];
 
     private TestIdentityProvider(WebApplication app) => _app = app;
 
@@ -65,7 +68,7 @@ public sealed class TestIdentityProvider : IAsyncDisposable
             if (q["response_type"] != "code" || q["code_challenge_method"] != "S256" || string.IsNullOrEmpty(q["code_challenge"]) || q["client_id"] != provider.ClientId)
                 return Results.BadRequest("authorization code with PKCE (S256) only");
             var code = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
-            provider._codes[code] = new Grant(q["client_id"]!, q["redirect_uri"]!, q["code_challenge"]!, q["nonce"]!, provider.NextUser.Subject, provider.NextUser.Name);
+            provider._codes[code] = new Grant(q["client_id"]!, q["redirect_uri"]!, q["code_challenge"]!, q["nonce"]!, provider.NextUser.Subject, provider.NextUser.Name, new Dictionary<string, object>(provider.NextClaims));
             return Results.Redirect($"{q["redirect_uri"]}?code={code}&state={Uri.EscapeDataString(q["state"]!)}");
         });
         app.MapPost("/token", async (HttpRequest request) =>
@@ -83,12 +86,19 @@ public sealed class TestIdentityProvider : IAsyncDisposable
             {
                 Issuer = provider.Authority,
                 Audience = grant.ClientId,
-                Claims = new Dictionary<string, object> { ["sub"] = grant.Subject, ["name"] = grant.Name, ["nonce"] = grant.Nonce },
+                Claims = new Dictionary<string, object>(grant.Claims) { ["sub"] = grant.Subject, ["name"] = grant.Name, ["nonce"] = grant.Nonce },
                 Expires = DateTime.UtcNow.AddMinutes(5),
                 IssuedAt = DateTime.UtcNow,
                 SigningCredentials = new SigningCredentials(provider._key, SecurityAlgorithms.RsaSha256),
             });
             return Results.Json(new { id_token = idToken, access_token = "not-used", token_type = "Bearer", expires_in = 300 });
+        });
+        app.MapGet("/logout", (HttpRequest request) =>
+        {
+            provider.SignOuts.Add(request.QueryString.Value ?? "");
+            return request.Query["post_logout_redirect_uri"] is { Count: 1 } back
+                ? Results.Redirect($"{back}?state={Uri.EscapeDataString(request.Query["state"].ToString())}")
+                : Results.Ok("signed out");
         });
         await app.StartAsync();
         provider.Authority = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/');
