@@ -40,15 +40,15 @@ public sealed partial class Engine : IAsyncDisposable
     private static partial Regex Listening();
 
     /// <summary>Starts the engine and returns once it listens.</summary>
-    public static async Task<Engine> StartAsync(string repo, string connectionString)
+    public static async Task<Engine> StartAsync(string repo, string connectionString, IReadOnlyDictionary<string, string>? settings = null)
     {
-        var engine = Spawn(repo, connectionString);
+        var engine = Spawn(repo, connectionString, settings);
         await engine.ListeningAsync();
         return engine;
     }
 
     /// <summary>Starts the engine's process and returns at once; <see cref="ListeningAsync"/> completes when it listens.</summary>
-    public static Engine Spawn(string repo, string connectionString)
+    public static Engine Spawn(string repo, string connectionString, IReadOnlyDictionary<string, string>? settings = null)
     {
         var dll = Path.Combine(repo, "src", "Api", "bin", "Release", "net10.0", "Vorgang.Api.dll");
         if (!File.Exists(dll)) throw new InvalidOperationException($"Build the engine first: dotnet build -c Release src/Api ({dll} is missing).");
@@ -65,6 +65,9 @@ public sealed partial class Engine : IAsyncDisposable
         start.Environment["Vorgang__RateLimits__PerClientPerMinute"] = "0";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         start.Environment["Logging__LogLevel__Microsoft.AspNetCore"] = "Warning";
+        // Every answer says how long the engine worked on it (decision 41): the server-side latency of the page figures.
+        start.Environment["Vorgang__Diagnostics__ServerTiming"] = "true";
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>()) start.Environment[key] = value;
         var watch = Stopwatch.StartNew();
         var process = Process.Start(start)!;
         return new Engine(process, watch);
@@ -176,7 +179,13 @@ public sealed record WrkResult(string Name, int Connections, double RequestsPerS
 
     /// <summary>Requests wrk gave up on (connect, read and write errors, timeouts after 10 s).</summary>
     public long SocketErrors { get; init; }
+
+    /// <summary>The engine's own time per request from its <c>Server-Timing</c> header, where the script collected it (<see cref="Scripts.WithServerTiming"/>).</summary>
+    public ServerLatency? Server { get; init; }
 }
+
+/// <summary>Percentiles of the engine's own time per request (<c>Server-Timing: app;dur=…</c>), over every answer of the run.</summary>
+public sealed record ServerLatency(long Answers, double P50Ms, double P99Ms, double MaxMs);
 
 /// <summary>
 /// Every measured run starts right after a checkpoint, pgbench's as well as the engine's. Otherwise a run pays for
@@ -336,6 +345,10 @@ public sealed class Wrk(string url, int seconds, int warmUpSeconds, CpuMeter? cp
             Regex.Match(output, @"Non-2xx or 3xx responses: (\d+)") is { Success: true } m ? long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : 0)
         {
             SocketErrors = SocketErrors(output),
+            Server = Regex.Match(output, @"Server-Timing: (\d+) answers, p50 ([\d.]+) ms, p99 ([\d.]+) ms, max ([\d.]+) ms") is { Success: true } st
+                ? new ServerLatency(long.Parse(st.Groups[1].Value, CultureInfo.InvariantCulture), double.Parse(st.Groups[2].Value, CultureInfo.InvariantCulture),
+                    double.Parse(st.Groups[3].Value, CultureInfo.InvariantCulture), double.Parse(st.Groups[4].Value, CultureInfo.InvariantCulture))
+                : null,
         };
         if (checkpointsBefore is { } earlier)
             result = result with { CheckpointsDuring = await Checkpoints.CountAsync(postgres!) - earlier };
@@ -345,6 +358,7 @@ public sealed class Wrk(string url, int seconds, int warmUpSeconds, CpuMeter? cp
             result = result with { Cpu = CpuMeter.PerRequest(before, after, result.Requests) };
         }
         Console.WriteLine($"  {result.RequestsPerSecond:N0}/s, p50 {result.P50Ms:N2} ms, p99 {result.P99Ms:N2} ms, {result.Errors} errors" +
+            (result.Server is { } server ? $"; server side p50 {server.P50Ms:N2} ms, p99 {server.P99Ms:N2} ms" : "") +
             (result.Cpu is { } c ? $"; CPU per request: engine {c.EngineMs:N2} ms, PostgreSQL {c.PostgresMs:N2} ms, wrk {c.WrkMs:N2} ms; rest of the machine {c.OtherCores:N2} cores" : "") +
             (result.SocketErrors > 0 ? $", {result.SocketErrors} socket errors" : "") +
             (result.CheckpointsDuring is > 0 ? $"; {result.CheckpointsDuring} checkpoint(s) began during the run" : ""));
@@ -369,6 +383,36 @@ public sealed class Wrk(string url, int seconds, int warmUpSeconds, CpuMeter? cp
 public static class Scripts
 {
     private static string Lua(string text) => text.Replace("\\", "\\\\").Replace("\"", "\\\"");
+
+    /// <summary>
+    /// <paramref name="lua"/> (which must define no <c>setup</c>, <c>response</c> or <c>done</c> of its own) with a
+    /// collector of the engine's <c>Server-Timing</c> of every answer, whose percentiles wrk prints at the end: the
+    /// server-side latency next to wrk's own, which also holds the wait for a core and the loopback.
+    /// </summary>
+    public static string WithServerTiming(string lua) => lua + """
+
+        server_ms = {}
+        local threads = {}
+        setup = function(thread) threads[#threads + 1] = thread end
+        response = function(status, headers, body)
+          local timing = headers["Server-Timing"]
+          if timing then
+            local ms = timing:match("dur=([%d%.]+)")
+            if ms then server_ms[#server_ms + 1] = tonumber(ms) end
+          end
+        end
+        done = function(summary, latency, requests)
+          local all = {}
+          for _, thread in ipairs(threads) do
+            for _, ms in ipairs(thread:get("server_ms")) do all[#all + 1] = ms end
+          end
+          table.sort(all)
+          if #all > 0 then
+            io.write(string.format("Server-Timing: %d answers, p50 %.3f ms, p99 %.3f ms, max %.3f ms\n",
+              #all, all[math.max(1, math.ceil(#all * 0.5))], all[math.max(1, math.ceil(#all * 0.99))], all[#all]))
+          end
+        end
+        """;
 
     /// <summary>Writes a script to a file of its own (the caller deletes it).</summary>
     public static async Task<string> WriteAsync(string lua)

@@ -7,6 +7,7 @@ using Npgsql;
 using Vorgang.Api.Hosting;
 using Vorgang.Api.Security;
 using Vorgang.Benchmarks;
+using Vorgang.Tests.Portal;
 using Vorgang.Workflows.Cases;
 using Vorgang.Workflows.Definitions;
 using Vorgang.Workflows.Deadlines;
@@ -103,7 +104,7 @@ try
 
         var wrk = new Wrk(engine.Url, options.Seconds, options.WarmUpSeconds, new CpuMeter(engine.ProcessId, CpuMeter.Postmaster(pg.DataDirectory)), pg.ConnectionString);
         if (options.Runs("track"))
-            report.Track = await wrk.RunAsync("citizen status lookups", Scripts.Track(seed.OpenCaseNumbers, CityGenerator.TrackingCode));
+            report.Track = await wrk.RunAsync("citizen status lookups", Scripts.WithServerTiming(Scripts.Track(seed.OpenCaseNumbers, CityGenerator.TrackingCode)));
         if (options.Runs("pages"))
         {
             // The portal's pages, each as its own closed loop of 8 connections (HTML only, as wrk asks for no assets).
@@ -118,14 +119,14 @@ try
                      })
             {
                 var bytes = await PortalPages.HtmlBytesAsync(engine.Url, cookie is null ? path : status, cookie);
-                pages.Add(new PageResult(page, path, bytes, await wrk.RunAsync($"portal: {page}", script)));
+                pages.Add(new PageResult(page, path, bytes, await wrk.RunAsync($"portal: {page}", Scripts.WithServerTiming(script))));
             }
             report.Pages = pages;
         }
         if (options.Runs("queue"))
-            report.Queue = await wrk.RunAsync("team queue, first page with counts", Scripts.Get($"/api/queues/{seed.BiggestTeam}", caseworker));
+            report.Queue = await wrk.RunAsync("team queue, first page with counts", Scripts.WithServerTiming(Scripts.Get($"/api/queues/{seed.BiggestTeam}", caseworker)));
         if (options.Runs("asof"))
-            report.AsOf = await wrk.RunAsync("case as of a version (200 events)", Scripts.AsOf(seed.LongCaseNumber, auditor, 200));
+            report.AsOf = await wrk.RunAsync("case as of a version (200 events)", Scripts.WithServerTiming(Scripts.AsOf(seed.LongCaseNumber, auditor, 200)));
         if (options.Runs("submit") || mixed)
         {
             using (var lag = new LagSampler(pg.ConnectionString, await Seeder.AsyncShardsAsync(pg.ConnectionString, catalog)))
@@ -145,6 +146,35 @@ try
                 report.Lag = await lag.StopAsync();
             }
         }
+    }
+
+    // The workbench, signed in through an OpenID provider as in production: an engine of its own whose staff's provider
+    // it is (for the pages and the API's tokens alike), on the same city.
+    if (options.Runs("workbench"))
+    {
+        await using var provider = await TestIdentityProvider.StartAsync();
+        await using var engine = await Engine.StartAsync(repo, pg.ConnectionString, WorkbenchPages.Settings(provider));
+        var session = await WorkbenchPages.SignInAsync(engine.Url, provider, seed.BiggestTeam);
+        var token = provider.AccessToken(new Dictionary<string, object>
+        {
+            ["sub"] = "bench:caseworker", ["name"] = "Benchmark Caseworker", ["role"] = Roles.Caseworker, ["team"] = seed.BiggestTeam,
+        });
+        var cases = await WorkbenchPages.OpenCasesAsync(pg.ConnectionString, seed.BiggestTeam, WorkbenchPages.Cases);
+        var wrk = new Wrk(engine.Url, options.Seconds, options.WarmUpSeconds, new CpuMeter(engine.ProcessId, CpuMeter.Postmaster(pg.DataDirectory)), pg.ConnectionString);
+        var pages = new List<PageResult>();
+        var apis = new List<PageResult>();
+        var queueBytes = await PortalPages.HtmlBytesAsync(engine.Url, "/staff", session);
+        pages.Add(new PageResult("queue page", "/staff", queueBytes,
+            await wrk.RunAsync("workbench: queue page", Scripts.WithServerTiming(WorkbenchPages.Get("/staff", "Cookie", session)))));
+        apis.Add(new PageResult("queue page", $"/api/queues/{seed.BiggestTeam}", 0,
+            await wrk.RunAsync("workbench baseline: the API's queue", Scripts.WithServerTiming(WorkbenchPages.Get($"/api/queues/{seed.BiggestTeam}", "Authorization", $"Bearer {token}")))));
+        var caseBytes = await PortalPages.HtmlBytesAsync(engine.Url, $"/staff/cases/{cases[0]}", session);
+        pages.Add(new PageResult("case page", "/staff/cases/{n}", caseBytes,
+            await wrk.RunAsync("workbench: case page", Scripts.WithServerTiming(WorkbenchPages.Random("/staff/cases/", cases, "Cookie", session)))));
+        apis.Add(new PageResult("case page", "/api/cases/{n}", 0,
+            await wrk.RunAsync("workbench baseline: the API's case", Scripts.WithServerTiming(WorkbenchPages.Random("/api/cases/", cases, "Authorization", $"Bearer {token}")))));
+        report.Workbench = pages;
+        report.WorkbenchApi = apis;
     }
 
     // 4. A freshly started engine: to its first answer (without load, a few times), then under the mixed load from the
@@ -176,7 +206,7 @@ public sealed record Options(int Cases, int Seconds, bool Fresh, string? Output,
     /// <summary>With <c>--write-mix DIR</c>: only write the mixed load's bodies and script there, for runs by hand.</summary>
     public string? WriteMix { get; init; }
 
-    public static readonly string[] Figures = ["track", "pages", "queue", "asof", "submit", "mix", "coldstart"];
+    public static readonly string[] Figures = ["track", "pages", "workbench", "queue", "asof", "submit", "mix", "coldstart"];
 
     /// <summary>Pre-generated bodies per service of the mixed submission load.</summary>
     public const int PoolPerService = 3000;

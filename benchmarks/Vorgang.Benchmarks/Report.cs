@@ -31,6 +31,10 @@ public sealed class Report(Options options)
     /// <summary>The portal's pages under load (start, service, status page), and the start page on a fresh engine.</summary>
     public IReadOnlyList<PageResult> Pages { get; set; } = [];
     public StartPageCold? StartPageCold { get; set; }
+    /// <summary>The workbench's pages under load (the biggest team's queue, its case pages), signed in through an OpenID provider.</summary>
+    public IReadOnlyList<PageResult> Workbench { get; set; } = [];
+    /// <summary>The API's own answers to the same questions in the same phase: the baselines of the workbench's pages.</summary>
+    public IReadOnlyList<PageResult> WorkbenchApi { get; set; } = [];
 
     private static string F(double v, string format = "N0") => v.ToString(format, CultureInfo.InvariantCulture);
 
@@ -45,7 +49,11 @@ public sealed class Report(Options options)
     }
 
     private static string Measured(WrkResult r) =>
-        $"{F(r.RequestsPerSecond)}/s, p99 {F(r.P99Ms, "N1")} ms, {r.Errors} errors" + (r.SocketErrors > 0 ? $", {r.SocketErrors} socket errors" : "");
+        $"{F(r.RequestsPerSecond)}/s, p99 {F(r.P99Ms, "N1")} ms" + (r.Server is { } server ? $" (server side: p50 {F(server.P50Ms, "N2")} ms, p99 **{F(server.P99Ms, "N1")} ms**)" : "") +
+        $", {r.Errors} errors" + (r.SocketErrors > 0 ? $", {r.SocketErrors} socket errors" : "");
+
+    /// <summary>The server-side p99 where the engine reported its own time (decision 41), the client's otherwise.</summary>
+    private static double P99(WrkResult r) => r.Server?.P99Ms ?? r.P99Ms;
 
     private static bool Clean(WrkResult r) => r.Errors == 0 && r.SocketErrors == 0;
 
@@ -57,8 +65,9 @@ public sealed class Report(Options options)
         sb.AppendLine($"# Benchmark results — {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
         sb.AppendLine();
         sb.AppendLine($"Machine: {Machine}. Load: wrk, 2 threads, 8 connections (submissions also {Options.BusyConnections}), {options.Seconds} s per figure after {options.WarmUpSeconds} s of the same load unmeasured; engine, PostgreSQL and wrk share the machine.");
-        if (Pages.Count > 0)
-            sb.AppendLine("Latencies are wrk's, measured by the client over loopback on the same machine: the engine's time for a request plus its wait for a core, the kernel's loopback and wrk's own turn; the engine's own share of CPU per page is in the CPU table.");
+        if (Pages.Count > 0 || Workbench.Count > 0)
+            sb.AppendLine("Latencies are wrk's, measured by the client over loopback on the same machine: the engine's time for a request plus its wait for a core, the kernel's loopback and wrk's own turn. " +
+                "Where a figure says *server side*, it is the engine's own time per answer from its `Server-Timing` header (decision 41), over every answer of the run, and the target's p99 is checked against it.");
         if (Seed is { } s)
             sb.AppendLine($"City: {F(s.Cases)} cases ({F(s.Open)} open; biggest team `{s.BiggestTeam}` with {F(s.BiggestTeamOpen)} open), {F(s.Events)} events{(s.Reused ? " (reused from an earlier run)" : $", seeded in {F(s.Seconds)} s")}.");
         if (Pool is { } pool)
@@ -134,15 +143,22 @@ public sealed class Report(Options options)
             var (baseline, rate) = Track is { } api
                 ? ($"the API's citizen lookup `GET /api/track/{{n}}`: {F(api.RequestsPerSecond)}/s", api.RequestsPerSecond)
                 : ($"pgbench select-only, 8 clients: {F(PgbenchSelectOnlyTps)} tps", PgbenchSelectOnlyTps);
-            Row($"portal {p.Page} `GET {p.Path}` ({F(p.HtmlBytes)} bytes of HTML)", "≥ 1,500 pages/s, p99 < 20 ms", Measured(p.Load) + $", p50 {F(p.Load.P50Ms, "N1")} ms",
-                baseline, rate > 0 ? Pct(p.Load.RequestsPerSecond / rate) : "—", Verdict(p.Load.RequestsPerSecond >= 1500 && p.Load.P99Ms < 20 && Clean(p.Load)));
+            Row($"portal {p.Page} `GET {p.Path}` ({F(p.HtmlBytes)} bytes of HTML)", "≥ 1,500 pages/s, p99 < 20 ms server side", Measured(p.Load) + $", p50 {F(p.Load.P50Ms, "N1")} ms",
+                baseline, rate > 0 ? Pct(p.Load.RequestsPerSecond / rate) : "—", Verdict(p.Load.RequestsPerSecond >= 1500 && P99(p.Load) < 20 && Clean(p.Load)));
+        }
+        foreach (var p in Workbench)
+        {
+            var api = WorkbenchApi.FirstOrDefault(a => a.Page == p.Page);
+            Row($"workbench {p.Page} `GET {p.Path}` ({F(p.HtmlBytes)} bytes of HTML)", "p99 < 25 ms server side", Measured(p.Load) + $", p50 {F(p.Load.P50Ms, "N1")} ms",
+                api is null ? "—" : $"the API's `GET {api.Path}`: {F(api.Load.RequestsPerSecond)}/s" + (api.Load.Server is { } s99 ? $", server side p99 {F(s99.P99Ms, "N1")} ms" : ""),
+                api is null ? "—" : Pct(p.Load.RequestsPerSecond / api.Load.RequestsPerSecond), Verdict(P99(p.Load) < 25 && Clean(p.Load)));
         }
         if (StartPageCold is { } spc)
             Row("portal start page on a freshly started engine (its first request of all, no load)", "(reported)",
                 $"first request {F(spc.FirstMs, "N1")} ms, second {F(spc.SecondMs, "N1")} ms, then {F(spc.TenthMs, "N1")} ms (median of the next 18)",
                 Pages.FirstOrDefault(p => p.Path == "/") is { } warmPage ? $"warm start page under load: p50 {F(warmPage.Load.P50Ms, "N1")} ms" : "—", "—", "—");
         if (Queue is { } q)
-            Row("team queue, first page with counts", "p99 < 25 ms", $"{F(q.RequestsPerSecond)}/s, p99 {F(q.P99Ms, "N1")} ms", "—", "—", Verdict(q.P99Ms < 25 && Clean(q)));
+            Row("team queue, first page with counts", "p99 < 25 ms", Measured(q), "—", "—", Verdict(P99(q) < 25 && Clean(q)));
         if (Rebuild is { } r)
         {
             var seedRate = Seed is { Reused: false } sd ? SeedRate(sd) : (double?)null;
@@ -152,14 +168,14 @@ public sealed class Report(Options options)
                 Verdict(r.EventsPerSecond >= 20000 && !(share < 1.0)));
         }
         if (AsOf is { } a)
-            Row("case as of a version (200-event case)", "p99 < 20 ms", $"{F(a.RequestsPerSecond)}/s, p99 {F(a.P99Ms, "N1")} ms", "—", "—", Verdict(a.P99Ms < 20 && Clean(a)));
+            Row("case as of a version (200-event case)", "p99 < 20 ms", Measured(a), "—", "—", Verdict(P99(a) < 20 && Clean(a)));
         if (Lag is { } l)
             Row("async read models behind the log under submission load", "p99 < 500 ms",
                 l.P99Ms is { } p99 ? $"p99 {F(p99)} ms, max {F(l.MaxMs ?? 0)} ms ({l.Samples} samples)" : "no async projection registered", "—", "—",
                 l.P99Ms is { } lp ? Verdict(lp < 500) : "—");
         sb.AppendLine();
         var measured = new[] { Submit, SubmitBusy, Mix, MixBusy, ColdStart?.First, ColdStart?.Next, Track }.Concat(Pages.Select(p => p.Load)).Concat([Queue, AsOf])
-            .Where(x => x?.Cpu is not null).ToList();
+            .Concat(Workbench.Concat(WorkbenchApi).Select(p => p.Load)).Where(x => x?.Cpu is not null).ToList();
         if (measured.Count > 0)
         {
             sb.AppendLine("CPU time per request while each load ran (from /proc; the machine has 2 cores, shared by all three and by whatever else runs on it), the cores the rest of the machine used meanwhile, and the checkpoints PostgreSQL began during the run (each run, pgbench's too, starts right after one; the cold start's first window right after the checkpoint before the engine's spawn):");

@@ -202,6 +202,7 @@ public static class VorgangSetup
 
     public static void UseVorgang(this WebApplication app)
     {
+        app.UseServerTiming();
         app.UseHardening();
         // The API answers every error as a problem; the portal's pages answer with a friendly page (decision 33).
         app.UseWhen(c => !PortalSetup.IsPortalPath(c.Request.Path), api =>

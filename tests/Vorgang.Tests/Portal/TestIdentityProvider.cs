@@ -105,5 +105,17 @@ public sealed class TestIdentityProvider : IAsyncDisposable
         return provider;
     }
 
+    /// <summary>An access token for the engine's API as the provider would issue it (RS256, audience <paramref name="audience"/>).</summary>
+    public string AccessToken(IReadOnlyDictionary<string, object> claims, string audience = "vorgang") =>
+        new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = Authority,
+            Audience = audience,
+            Claims = new Dictionary<string, object>(claims),
+            Expires = DateTime.UtcNow.AddHours(4),
+            IssuedAt = DateTime.UtcNow,
+            SigningCredentials = new SigningCredentials(_key, SecurityAlgorithms.RsaSha256),
+        });
+
     public async ValueTask DisposeAsync() => await _app.DisposeAsync();
 }
