@@ -53,6 +53,7 @@ public static class PortalAssets
     private static string ContentTypeOf(string path) => Path.GetExtension(path) switch
     {
         ".css" => "text/css; charset=utf-8",
+        ".js" => "text/javascript; charset=utf-8",
         ".woff2" => "font/woff2",
         ".svg" => "image/svg+xml",
         ".png" => "image/png",

@@ -134,6 +134,19 @@ public static class PortalSetup
         "default-src 'none'; style-src 'self'; font-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
     /// <summary>
+    /// The workbench's queue, the one page with a script (decision 42): this host's script file only — never inline —
+    /// and requests back to this host for the rows it refreshes.
+    /// </summary>
+    public const string QueueContentSecurityPolicy =
+        "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; font-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+    /// <summary>The policy of the page at <paramref name="path"/>.</summary>
+    public static string ContentSecurityPolicyFor(PathString path) =>
+        path.Equals("/staff", StringComparison.OrdinalIgnoreCase) || path.Equals("/en/staff", StringComparison.OrdinalIgnoreCase)
+            ? QueueContentSecurityPolicy
+            : ContentSecurityPolicy;
+
+    /// <summary>
     /// Whether the portal's cookies are Secure (decision 37): always over HTTPS (directly, or through a trusted proxy's
     /// forwarded headers), and outside Development also over plain HTTP from another machine — only a browser on the
     /// engine's own machine (the README's first start) gets cookies it can send back over plain HTTP.

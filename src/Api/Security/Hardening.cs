@@ -216,7 +216,7 @@ public sealed class SecurityHeaders(RequestDelegate next)
             // reference) names its own policy, which still loads nothing from another host.
             headers.ContentSecurityPolicy = context.GetEndpoint()?.Metadata.GetMetadata<OpenApi.PagePolicy>()?.For(context)
                                             ?? (Vorgang.Web.PortalSetup.IsPortalPath(context.Request.Path)
-                                                ? Vorgang.Web.PortalSetup.ContentSecurityPolicy
+                                                ? Vorgang.Web.PortalSetup.ContentSecurityPolicyFor(context.Request.Path)
                                                 : "default-src 'none'; frame-ancestors 'none'");
             headers["Cross-Origin-Resource-Policy"] = "same-origin";
             if (context.Request.IsHttps) headers.StrictTransportSecurity = "max-age=31536000; includeSubDomains";

@@ -92,4 +92,40 @@ public sealed class WorkbenchBrowserTests(AppFixture app, BrowserFixture browser
         Assert.Empty(_violations);
         Assert.Empty(browser.OtherHosts);
     }
+
+    [Fact]
+    public async Task A_colleague_s_claim_shows_in_the_open_queue_without_a_reload_and_is_announced()
+    {
+        var (_, team) = await SubmitAsync();
+        var page = await browser.OpenAsync(Host);
+        var errors = new List<string>();
+        page.PageError += (_, error) => errors.Add(error);
+        await SignInAsync(page, "", team, "Anna Schmidt");
+        // A second tab with only the unassigned cases.
+        var unassigned = await page.Context.NewPageAsync();
+        unassigned.PageError += (_, error) => errors.Add(error);
+        await unassigned.GotoAsync("/staff?assignee=unassigned");
+        var caseNumber = (await unassigned.Locator("[data-live-queue] tbody tr").First.GetAttributeAsync("id"))!["row-".Length..];
+        await page.GotoAsync("/staff");
+        Assert.Equal("niemand", (await page.InnerTextAsync($"#row-{caseNumber} [data-live=assignee]")).Trim());
+        var loaded = await page.EvaluateAsync<double>("() => performance.timeOrigin");
+
+        await Host.Act(caseNumber, App.Token("caseworker", team, "Bernd Berger", subject: "bernd"), "claim");
+
+        // The page asks again every 15 s (the default): within two turns the row shows the colleague, and the live region says so.
+        await page.WaitForFunctionAsync(
+            "n => document.querySelector('#row-' + n + ' [data-live=assignee]').textContent.trim() === 'Bernd Berger'", caseNumber,
+            new PageWaitForFunctionOptions { Timeout = 40_000, PollingInterval = 250 });
+        Assert.Contains($"{caseNumber}: übernommen von Bernd Berger.", await page.InnerTextAsync("#queue-live"));
+        Assert.Equal(loaded, await page.EvaluateAsync<double>("() => performance.timeOrigin"));
+        // Where only unassigned cases are shown, the claimed one stays in its place, marked as gone from the selection.
+        await unassigned.WaitForFunctionAsync(
+            "n => document.querySelector('#row-' + n + ' [data-live=assignee]').textContent.trim() === 'nicht mehr in dieser Auswahl'", caseNumber,
+            new PageWaitForFunctionOptions { Timeout = 40_000, PollingInterval = 250 });
+        Assert.Contains($"{caseNumber}: nicht mehr in dieser Auswahl.", await unassigned.InnerTextAsync("#queue-live"));
+        Assert.Empty(errors);
+        _violations.AddRange(await BrowserFixture.AxeViolationsWideAndNarrowAsync(page));
+        Assert.Empty(_violations);
+        Assert.Empty(browser.OtherHosts);
+    }
 }

@@ -46,6 +46,35 @@ public sealed class WorkbenchPagesTests(AppFixture app) : ApiTest(app)
     }
 
     [Fact]
+    public async Task Only_the_queue_runs_a_script_and_only_this_host_s_file()
+    {
+        var (caseNumber, team) = await SubmitAsync();
+        var anna = new PortalClient(Host);
+        await SignInStaffAsync(anna, "caseworker", team, "Anna Schmidt");
+        foreach (var (path, scripted) in new[] { ("/staff", true), ("/en/staff", true), ($"/staff/cases/{caseNumber}", false), ("/audit", false) })
+        {
+            using var response = await anna.SendRawAsync(new HttpRequestMessage(HttpMethod.Get, path));
+            var csp = string.Join(" ", response.Headers.GetValues("Content-Security-Policy"));
+            Assert.DoesNotContain("unsafe-inline", csp);
+            Assert.DoesNotContain("unsafe-eval", csp);
+            if (scripted)
+            {
+                Assert.Contains("script-src 'self';", csp);
+                Assert.Contains("connect-src 'self';", csp);
+            }
+            else Assert.DoesNotContain("script-src", csp);
+        }
+        await anna.GetAsync("/staff");
+        var script = Assert.Single(anna.All("script"));
+        Assert.Equal("/assets/workbench.js", script.GetAttribute("src"));
+        Assert.Equal("", script.TextContent);
+        Assert.Equal("15", anna.Page.QuerySelector("[data-live-queue]")!.GetAttribute("data-live-queue"));
+        using var asset = await anna.SendRawAsync(new HttpRequestMessage(HttpMethod.Get, "/assets/workbench.js"));
+        Assert.Equal("text/javascript", asset.Content.Headers.ContentType!.MediaType);
+        Assert.Contains("data-live-queue", await asset.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task The_team_s_queue_shows_its_cases_with_risk_words_counts_and_filters_that_stay_in_the_address()
     {
         var (first, team) = await SubmitAsync();

@@ -9,9 +9,12 @@ using Vorgang.Workflows.Definitions;
 namespace Vorgang.Web.Pages.Staff;
 
 /// <summary>The team's queue (<c>/staff</c>): most urgent first, counts per band and state, filters in the address so that it can be bookmarked.</summary>
-public sealed class QueueModel(IWorkbench workbench, IPortalAccounts accounts, DefinitionCatalog catalog) : StaffPage
+public sealed class QueueModel(IWorkbench workbench, IPortalAccounts accounts, DefinitionCatalog catalog, IConfiguration configuration) : StaffPage
 {
     public const int PageSize = 25;
+
+    /// <summary>How often the page's script asks for the rows again (<c>Vorgang:Portal:QueueRefreshSeconds</c>, 3 to 600; default 15).</summary>
+    public int RefreshSeconds => Math.Clamp(configuration.GetValue("Vorgang:Portal:QueueRefreshSeconds", 15), 3, 600);
 
     public StaffQueue? Queue { get; private set; }
     public string? Team { get; private set; }
