@@ -62,4 +62,26 @@ public sealed class KeycloakRealmTests
         Assert.Contains("Vorgang__Auth__TeamClaim: \"groups\"", compose);
         Assert.Contains("./deploy/keycloak:/opt/keycloak/data/import:ro", compose);
     }
+
+    [Fact]
+    public void The_pages_sign_in_with_a_confidential_client_whose_id_token_carries_role_team_and_name()
+    {
+        var portal = Realm()["clients"]!.AsArray().Single(c => (string)c!["clientId"]! == "vorgang-portal")!;
+        Assert.False((bool)portal["publicClient"]!);
+        Assert.True((bool)portal["standardFlowEnabled"]!);
+        Assert.False((bool)portal["directAccessGrantsEnabled"]!);
+        Assert.Equal("S256", (string)portal["attributes"]!["pkce.code.challenge.method"]!);
+        Assert.Equal(["http://localhost:8080/staff/sign-in/callback"], portal["redirectUris"]!.AsArray().Select(u => (string)u!));
+        Assert.Equal("http://localhost:8080/staff/sign-out/callback", (string)portal["attributes"]!["post.logout.redirect.uris"]!);
+        // The engine builds the session from the ID token (decision 36): role and team must be in it, where RoleClaim and TeamClaim look.
+        var mappers = portal["protocolMappers"]!.AsArray();
+        var roles = mappers.Single(m => (string)m!["protocolMapper"]! == "oidc-usermodel-realm-role-mapper")!["config"]!;
+        Assert.Equal(("realm_access.roles", "true", "true"), ((string)roles["claim.name"]!, (string)roles["id.token.claim"]!, (string)roles["multivalued"]!));
+        var groups = mappers.Single(m => (string)m!["protocolMapper"]! == "oidc-group-membership-mapper")!["config"]!;
+        Assert.Equal(("groups", "true"), ((string)groups["claim.name"]!, (string)groups["id.token.claim"]!));
+
+        var compose = File.ReadAllText(Path.Combine(Root, "docker-compose.yml"));
+        Assert.Contains("Vorgang__Auth__ClientId: \"vorgang-portal\"", compose);
+        Assert.Contains("Vorgang__Auth__ClientSecret: \"${VORGANG_PORTAL_SECRET:-" + (string)portal["secret"]! + "}\"", compose);
+    }
 }
