@@ -48,14 +48,13 @@ public sealed class PortalEngine(
         var keys = lockout.Keys(caseNumber, context.Connection.RemoteIpAddress);
         if (await LockAsync(keys, ct) is { } locked) return new PortalTracking(TrackingOutcome.Locked, Lock: locked);
         await using var session = store.QuerySession();
-        var view = await TrackCaseEndpoints.ViewWithCodeAsync(caseNumber, trackingCode, language, session, catalog, outlooks, vault, time, ct);
+        var (view, reads) = await TrackCaseEndpoints.ViewAndReadsWithCodeAsync(caseNumber, trackingCode, language, session, catalog, outlooks, vault, time, ct);
         if (view is null)
         {
             if (lockout.Enabled) await lockout.RecordFailureAsync(keys, ct);
             return new PortalTracking(TrackingOutcome.NotFound);
         }
-        var reads = await CitizenCases.AccessesAsync(session, caseNumber, language, ct);
-        return new PortalTracking(TrackingOutcome.Found, ToStatus(view, reads));
+        return new PortalTracking(TrackingOutcome.Found, ToStatus(view, CitizenCases.Accesses(caseNumber, reads, language)));
     }
 
     public async Task<IResult?> ReceiptAsync(string caseNumber, string trackingCode, string language, HttpContext context, CancellationToken ct)

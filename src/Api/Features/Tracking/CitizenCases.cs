@@ -19,18 +19,27 @@ public sealed record DataAccesses(string CaseNumber, IReadOnlyList<DataAccess> A
 /// <summary>What citizens' endpoints share, whether they came with a tracking code or a citizen account.</summary>
 public static class CitizenCases
 {
-    /// <summary>What a citizen's view is made of, read in one round trip: the case's events, its key and its queue row.</summary>
-    public sealed record Loaded(IReadOnlyList<IEvent> Events, SubjectKey? Key, QueueItem? QueueItem);
+    /// <summary>
+    /// What a citizen's view is made of, read in one round trip: the case's events, its key and its queue row — and, for
+    /// the status page, the recorded reads of its personal data, which are shown only once the caller has been let in.
+    /// </summary>
+    public sealed record Loaded(IReadOnlyList<IEvent> Events, SubjectKey? Key, QueueItem? QueueItem, IReadOnlyList<PersonalDataRead>? Reads = null);
 
-    public static async Task<Loaded> LoadAsync(IQuerySession session, string caseNumber, CancellationToken ct)
+    public static async Task<Loaded> LoadAsync(IQuerySession session, string caseNumber, CancellationToken ct, bool withReads = false)
     {
         var batch = session.CreateBatchQuery();
         var events = batch.Events.FetchStream(caseNumber);
         var key = batch.Load<SubjectKey>(caseNumber);
         var queueItem = batch.Load<QueueItem>(caseNumber);
+        var reads = withReads
+            ? batch.Query<PersonalDataRead>().Where(r => r.CaseNumber == caseNumber).OrderBy(r => r.ReadAt).ThenBy(r => r.Id).ToList()
+            : null;
         await batch.Execute(ct);
-        return new Loaded(await events, await key, await queueItem);
+        return new Loaded(await events, await key, await queueItem, reads is null ? null : await reads);
     }
+
+    private static IQueryable<PersonalDataRead> ReadsOf(IQueryable<PersonalDataRead> reads, string caseNumber) =>
+        reads.Where(r => r.CaseNumber == caseNumber).OrderBy(r => r.ReadAt).ThenBy(r => r.Id);
 
     /// <summary>The citizen view from the events, with the personal values the citizen gave opened, and the outlook while open.</summary>
     public static async Task<CitizenCaseView?> ViewAsync(
@@ -48,12 +57,12 @@ public static class CitizenCases
     /// <summary>Who of the office read the case's personal data, and when, in the citizen's language; staff are named by role and team, not person.</summary>
     public static async Task<DataAccesses> AccessesAsync(IQuerySession session, string caseNumber, string lang, CancellationToken ct)
     {
-        var reads = await session.Query<PersonalDataRead>()
-            .Where(r => r.CaseNumber == caseNumber)
-            .OrderBy(r => r.ReadAt).ThenBy(r => r.Id)
-            .ToListAsync(ct);
-        return new DataAccesses(caseNumber, reads.Select(r => new DataAccess(r.ReadAt, r.ReaderRole, r.ReaderTeam, r.Endpoint, Describe(r, lang))).ToList());
+        var reads = await ReadsOf(session.Query<PersonalDataRead>(), caseNumber).ToListAsync(ct);
+        return Accesses(caseNumber, reads, lang);
     }
+
+    public static DataAccesses Accesses(string caseNumber, IEnumerable<PersonalDataRead> reads, string lang) =>
+        new(caseNumber, reads.Select(r => new DataAccess(r.ReadAt, r.ReaderRole, r.ReaderTeam, r.Endpoint, Describe(r, lang))).ToList());
 
     private static string Describe(PersonalDataRead read, string lang)
     {

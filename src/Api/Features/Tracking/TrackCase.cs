@@ -5,6 +5,7 @@ using Vorgang.Api.Features.Privacy;
 using Vorgang.Api.Problems;
 using Vorgang.Projections.Forecasts;
 using Vorgang.Api.Views;
+using Vorgang.Workflows.Audit;
 using Vorgang.Workflows.Cases;
 using Vorgang.Workflows.Definitions;
 using Wolverine;
@@ -40,14 +41,20 @@ public static class TrackCaseEndpoints
     /// <summary>The citizen view when the tracking code matches the case; null for a wrong number or code alike (the API and the portal's status page).</summary>
     public static async Task<CitizenCaseView?> ViewWithCodeAsync(
         string caseNumber, string? trackingCode, string? lang, IQuerySession session, DefinitionCatalog catalog, CitizenOutlooks outlooks,
-        PersonalDataVault vault, TimeProvider time, CancellationToken ct)
+        PersonalDataVault vault, TimeProvider time, CancellationToken ct) =>
+        (await ViewAndReadsWithCodeAsync(caseNumber, trackingCode, lang, session, catalog, outlooks, vault, time, ct, withReads: false)).View;
+
+    /// <summary>The citizen view, and with <paramref name="withReads"/> the recorded reads of the case's personal data, read in the same round trip.</summary>
+    public static async Task<(CitizenCaseView? View, IReadOnlyList<PersonalDataRead> Reads)> ViewAndReadsWithCodeAsync(
+        string caseNumber, string? trackingCode, string? lang, IQuerySession session, DefinitionCatalog catalog, CitizenOutlooks outlooks,
+        PersonalDataVault vault, TimeProvider time, CancellationToken ct, bool withReads = true)
     {
-        if (!CaseNumbers.IsWellFormed(caseNumber) || string.IsNullOrWhiteSpace(trackingCode)) return null;
+        if (!CaseNumbers.IsWellFormed(caseNumber) || string.IsNullOrWhiteSpace(trackingCode)) return (null, []);
         // The timeline needs every event anyway: one read of the stream (with the case's key), folded, instead of the snapshot and the stream.
-        var loaded = await CitizenCases.LoadAsync(session, caseNumber, ct);
+        var loaded = await CitizenCases.LoadAsync(session, caseNumber, ct, withReads);
         if (loaded.Events is not [{ Data: CaseSubmitted submitted }, ..] || !TrackingCodes.Matches(trackingCode, submitted.TrackingCodeHash))
-            return null;
-        return await CitizenCases.ViewAsync(loaded, vault.Open(loaded.Key), catalog, outlooks, lang, time.Today(), ct);
+            return (null, []);
+        return (await CitizenCases.ViewAsync(loaded, vault.Open(loaded.Key), catalog, outlooks, lang, time.Today(), ct), loaded.Reads ?? []);
     }
 
     [WolverineGet("/api/track/{caseNumber}/accesses", OperationId = "trackCaseAccesses")]
