@@ -53,7 +53,7 @@ public sealed class CaseModel(IWorkbench workbench, DefinitionCatalog catalog) :
             return Page();
         }
         var input = new JsonObject();
-        FormPages.Read(action.Inputs.Where(i => !i.Internal), Request.Form, input);
+        FormPages.Read(action.Inputs, Request.Form, input);
         var result = await workbench.ActAsync(caseNumber, actionId, expected, input, HttpContext, ct);
         switch (result.Outcome)
         {

@@ -25,6 +25,8 @@ public sealed class QueueModel(IWorkbench workbench, IPortalAccounts accounts, D
     public string? OpenNumber { get; private set; }
     public string? Refusal { get; private set; }
     public bool ChoosesTeam { get; private set; }
+    /// <summary>A party (a school) signed in: it has no queue, only the cases addressed to it, which it opens by number.</summary>
+    public bool IsParty { get; private set; }
     public IReadOnlyList<string> Teams => accounts.Teams;
 
     /// <summary>The services of the team shown (those whose definitions route to it), for the service filter.</summary>
@@ -46,6 +48,7 @@ public sealed class QueueModel(IWorkbench workbench, IPortalAccounts accounts, D
         if (user.Role is not (Roles.Caseworker or Roles.Admin or Roles.Auditor))
         {
             // Parties (a school, say) work the cases addressed to them from the case's number or link.
+            IsParty = true;
             return Page();
         }
         ChoosesTeam = user.Role != Roles.Caseworker;
