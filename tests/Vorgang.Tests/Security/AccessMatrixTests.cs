@@ -104,6 +104,9 @@ public sealed class AccessMatrixTests(AppFixture app) : ApiTest(app)
         ["readiness"] = new("GET", "/health/ready", null, "200", "200", "200", "200", "200", "200", "200", "200", "200", "200", "200", "200"),
     };
 
+    /// <summary>The API's answer to <paramref name="who"/> at an endpoint of the matrix (the page matrix is held to it).</summary>
+    internal static string ApiCell(string endpoint, Who who) => Matrix[endpoint].Cell(who);
+
     public static TheoryData<string, Who> Cells()
     {
         var data = new TheoryData<string, Who>();
