@@ -183,6 +183,7 @@ public sealed class WorkbenchPagesTests(AppFixture app) : ApiTest(app)
         // Answered: gone from what waits, still among all the applications sent to it.
         await school.GetAsync("/staff");
         Assert.Equal(["row-" + second], school.All("#party-cases tbody tr").Select(r => r.Id!).ToArray());
+        Assert.Equal("1 Antrag wartet auf Sie", school.Text("#party-heading"));
         await school.GetAsync(school.Page.GetElementById("party-show-all")!.GetAttribute("href")!);
         Assert.Equal("/staff", school.Path);
         Assert.Equal(["row-" + second, "row-" + first], school.All("#party-cases tbody tr").Select(r => r.Id!).ToArray());
