@@ -42,6 +42,20 @@ public static class ProjectionsSetup
                     Predicate = "is_open",
                 });
                 mapping.Indexes.Add(new IndexDefinition("mt_doc_queueitem_idx_assignee") { Columns = ["team", "assignee_id"], Predicate = "is_open" });
+                // A party's lists (PartyLists): its addressees' rows out of the whole city's, through an inverted index on
+                // each list, partial so that the cases of services without parties (most of them) add nothing to it.
+                foreach (var member in new[] { nameof(QueueItem.AddressedTo), nameof(QueueItem.AwaitedBy) })
+                {
+                    mapping.DuplicateField(member, "text[]");
+                }
+                mapping.Indexes.Add(new IndexDefinition(PartyLists.AwaitedIndex)
+                {
+                    Columns = ["awaited_by"], Method = IndexMethod.gin, Predicate = PartyLists.AwaitedPredicate,
+                });
+                mapping.Indexes.Add(new IndexDefinition(PartyLists.AddressedIndex)
+                {
+                    Columns = ["addressed_to"], Method = IndexMethod.gin, Predicate = PartyLists.AddressedPredicate,
+                });
             }
             if (mapping.DocumentType == typeof(CaseJourney) && !mapping.Indexes.Any(i => i.Name == "mt_doc_casejourney_idx_recent"))
             {

@@ -6,7 +6,10 @@ using Vorgang.Workflows.Deadlines;
 
 namespace Vorgang.Projections.Queues;
 
-/// <summary>One case as a team's work queue shows it.</summary>
+/// <summary>
+/// One case as the work lists show it: the team's queue, and the list of a second party (a school) of the cases
+/// addressed to it (<see cref="PartyAccess"/>). No personal data: the lists record no reads.
+/// </summary>
 public sealed record QueueItem
 {
     public required string Id { get; init; }
@@ -38,6 +41,21 @@ public sealed record QueueItem
     // The queue's sort keys without nulls, so that one index serves both the order and row comparisons ("who is ahead").
     public DateOnly OrderStartBy => StartBy ?? DateOnly.MaxValue;
     public DateOnly OrderDueOn => DueOn ?? DateOnly.MaxValue;
+
+    /// <summary>The parties the process has turned to so far: they keep reaching the case (decision 19).</summary>
+    public IReadOnlyList<string> AddressedParties { get; init; } = [];
+
+    /// <summary>The organisation the case names for each party that is many (<c>partyFields</c>): a form value that is never personal.</summary>
+    public IReadOnlyDictionary<string, string> PartyOrganisations { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>
+    /// Whom the case is addressed to (<see cref="PartyAccess.Addressee"/>: <c>school/grundschule-lobeda-west</c>, or a
+    /// party that is one organisation by its id): the party's list of every case addressed to it.
+    /// </summary>
+    public IReadOnlyList<string> AddressedTo { get; init; } = [];
+
+    /// <summary>The addressees the case waits for now — it is open and in a state that offers them an action: the party's list of its work.</summary>
+    public IReadOnlyList<string> AwaitedBy { get; init; } = [];
 }
 
 /// <summary>
@@ -96,7 +114,7 @@ public static class RiskBands
 /// <remarks>Needs the definitions to know each state's remaining service norm.</remarks>
 public sealed class QueueItemProjection(DefinitionCatalog catalog) : SingleStreamProjection<QueueItem, string>
 {
-    public QueueItem Create(CaseSubmitted e) => new()
+    public QueueItem Create(CaseSubmitted e) => Addressing(new QueueItem
     {
         Id = e.CaseNumber,
         ServiceId = e.ServiceId,
@@ -107,7 +125,13 @@ public sealed class QueueItemProjection(DefinitionCatalog catalog) : SingleStrea
         DueOn = e.DueOn,
         LastChangedAt = e.SubmittedAt,
         RemainingNormDays = Remaining(e.ServiceId, e.DefinitionVersion, e.State),
-    };
+        PartyOrganisations = catalog.Get(e.ServiceId, e.DefinitionVersion) is { } definition
+            ? definition.PartyFields.Keys
+                .Select(party => (party, organisation: PartyAccess.OrganisationOf(definition, party, e.Data)))
+                .Where(p => p.organisation is not null)
+                .ToDictionary(p => p.party, p => p.organisation!)
+            : new Dictionary<string, string>(),
+    });
 
     public static QueueItem Apply(CaseClaimed e, QueueItem item) => item with { AssigneeId = e.AssigneeId, AssigneeName = e.AssigneeName, LastChangedAt = e.ClaimedAt };
     public static QueueItem Apply(CaseAssigned e, QueueItem item) => item with { AssigneeId = e.AssigneeId, AssigneeName = e.AssigneeName, LastChangedAt = e.AssignedAt };
@@ -115,22 +139,50 @@ public sealed class QueueItemProjection(DefinitionCatalog catalog) : SingleStrea
     public static QueueItem Apply(CaseTakenOver e, QueueItem item) => item with { AssigneeId = e.AssigneeId, AssigneeName = e.AssigneeName, LastChangedAt = e.TakenOverAt };
     public QueueItem Apply(CaseActionTaken e, QueueItem item) => Move(item, e);
     public QueueItem Apply(InformationRequested e, QueueItem item) => Move(item, e);
-    public QueueItem Apply(InformationProvided e, QueueItem item) => Move(item, e);
+    public QueueItem Apply(InformationProvided e, QueueItem item) => Move(Reorganised(item, e.FormChanges), e);
     public QueueItem Apply(CaseDecided e, QueueItem item) => Move(item, e);
     public QueueItem Apply(CaseWithdrawn e, QueueItem item) => Move(item, e);
-    public static QueueItem Apply(CaseClosed e, QueueItem item) => item with { IsOpen = false, Outcome = e.Outcome, LastChangedAt = e.ClosedAt };
+    public QueueItem Apply(CaseClosed e, QueueItem item) => Addressing(item with { IsOpen = false, Outcome = e.Outcome, LastChangedAt = e.ClosedAt });
     public static QueueItem Apply(DeadlineSuspended e, QueueItem item) => item with { ClockStopped = true };
     public static QueueItem Apply(DeadlineResumed e, QueueItem item) => item with { ClockStopped = false, DueOn = e.DueOn };
     public static QueueItem Apply(DeadlineExtended e, QueueItem item) => item with { DueOn = e.DueOn, LastChangedAt = e.ExtendedAt };
 
     private QueueItem Move(QueueItem item, ICaseTransition e) =>
-        item with
+        Addressing(item with
         {
             State = e.ToState,
             WaitingForCitizen = e.WaitingFor == "citizen",
             LastChangedAt = e.TakenAt,
             RemainingNormDays = Remaining(item.ServiceId, item.DefinitionVersion, e.ToState),
-        };
+        });
+
+    /// <summary>
+    /// Whom the case is addressed to and who it waits for, as <see cref="PartyAccess.IsAddressedTo"/> decides for the case
+    /// itself: every party whose states it has entered, under the organisation it names now, and those of its state while open.
+    /// </summary>
+    private QueueItem Addressing(QueueItem item)
+    {
+        if (catalog.Get(item.ServiceId, item.DefinitionVersion) is not { Parties.Count: > 0 } definition) return item;
+        var now = PartyAccess.PartiesAddressedIn(definition, item.State);
+        var parties = item.AddressedParties.Union(now).ToList();
+        IReadOnlyList<string> Addressees(IEnumerable<string> of) =>
+            of.Select(p => PartyAccess.Addressee(definition, p, item.PartyOrganisations.GetValueOrDefault(p))).OfType<string>().Distinct().ToList();
+        return item with { AddressedParties = parties, AddressedTo = Addressees(parties), AwaitedBy = item.IsOpen ? Addressees(now) : [] };
+    }
+
+    /// <summary>The citizen corrected the field that names a party's organisation: the case is then addressed to the one it names now.</summary>
+    private QueueItem Reorganised(QueueItem item, System.Text.Json.Nodes.JsonObject changes)
+    {
+        if (catalog.Get(item.ServiceId, item.DefinitionVersion) is not { PartyFields.Count: > 0 } definition) return item;
+        var organisations = new Dictionary<string, string>(item.PartyOrganisations);
+        foreach (var (party, field) in definition.PartyFields)
+        {
+            if (!changes.ContainsKey(field)) continue;
+            if (PartyAccess.OrganisationOf(definition, party, changes) is { } named) organisations[party] = named;
+            else organisations.Remove(party);
+        }
+        return item with { PartyOrganisations = organisations };
+    }
 
     private int? Remaining(string serviceId, int version, string state) =>
         catalog.Get(serviceId, version) is { } definition ? ServiceNorms.RemainingWorkingDays(definition, state) : null;

@@ -23,9 +23,11 @@ public sealed class AuditCaseModel(IAuditConsole console) : AuditPage(console)
     /// <summary>The other language's address keeps the version or moment asked for.</summary>
     public override string AlternatePath => base.AlternatePath + Request.QueryString;
 
-    public async Task<IActionResult> OnGetAsync(string caseNumber, CancellationToken ct)
+    public async Task<IActionResult> OnGetAsync(string? caseNumber, CancellationToken ct)
     {
         if (Admit() is { } refused) return refused;
+        // Model binding gives a number of blanks only (/audit/cases/%0D%0A) as null: a number nobody uses, like any other.
+        caseNumber ??= "";
         CaseNumber = caseNumber.Length > 20 ? caseNumber[..20] : caseNumber;
         Title = T("AuditCaseTitle", CaseNumber);
         VersionText = Clean(Request.Query["version"]);

@@ -12,6 +12,9 @@ public interface IWorkbench
     /// <summary>A team's open cases, most urgent first, with counts — refused exactly as <c>GET /api/queues/{team}</c> refuses.</summary>
     Task<Answer<StaffQueue>> QueueAsync(QueueQuery query, HttpContext context, CancellationToken ct);
 
+    /// <summary>A party's cases (a school's): those waiting for it, or all addressed to it — refused exactly as <c>GET /api/parties/{party}/cases</c> refuses.</summary>
+    Task<Answer<PartyCases>> PartyCasesAsync(PartyQuery query, HttpContext context, CancellationToken ct);
+
     /// <summary>The staff view of a case in the page's language (the read recorded), or 404 for a case the caller may not reach.</summary>
     Task<Answer<StaffCase>> CaseAsync(string caseNumber, string language, HttpContext context, CancellationToken ct);
 
@@ -32,6 +35,17 @@ public sealed record StaffQueue(
     public sealed record Row(
         string CaseNumber, string ServiceId, string State, DateTimeOffset SubmittedAt, DateOnly? DueOn, int? DaysLeft,
         string? AssigneeId, string? AssigneeName, bool WaitingForCitizen, string Risk, bool ClockStopped);
+}
+
+/// <summary>A party's list as the page's address carries it: <c>waiting</c> (what waits for the party) or <c>all</c>.</summary>
+public sealed record PartyQuery(string Party, string Show, int Page, string? Service, int PageSize = 25);
+
+public sealed record PartyCases(string Party, string? Organisation, string Show, long Total, int Page, int PageSize, IReadOnlyList<PartyCases.Row> Rows)
+{
+    /// <param name="Actions">The ids of the party's actions in the case's state, while it waits for the party.</param>
+    public sealed record Row(
+        string CaseNumber, string ServiceId, int DefinitionVersion, string State, DateTimeOffset SubmittedAt, DateOnly? DueOn, int? DaysLeft,
+        string? Risk, bool Waiting, IReadOnlyList<string> Actions, bool IsClosed, string? Outcome, bool ClockStopped);
 }
 
 /// <summary>What a caseworker sees of a case: the form, the state, the deadline and its history, the timeline, the actions open to them.</summary>

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Vorgang.Workflows.Definitions;
 
 namespace Vorgang.Workflows.Cases;
@@ -21,6 +22,33 @@ public static class PartyAccess
         return states;
     }
 
+    /// <summary>The parties the process turns to in <paramref name="state"/>: a case there waits for them.</summary>
+    public static IReadOnlyList<string> PartiesAddressedIn(ProcessDefinition definition, string state) =>
+        definition.Parties.Where(p => StatesAddressing(definition, p).Contains(state)).ToList();
+
+    /// <summary>
+    /// The organisation of a party that is many (<c>partyFields</c>) a case names: the field's value, read without the
+    /// case's key (the field is never personal). Null where the definition names none for the party, or the field is empty.
+    /// </summary>
+    public static string? OrganisationOf(ProcessDefinition definition, string party, JsonObject data) =>
+        definition.PartyFields.TryGetValue(party, out var field) && data[field] is JsonValue value && value.TryGetValue<string>(out var named)
+            ? named
+            : null;
+
+    /// <summary>
+    /// Whom a case is addressed to, as the parties' work lists look it up: the party itself where the definition names
+    /// no organisation for it, else <c>party/organisation</c>; null when the case names no organisation although the
+    /// definition asks for one (then no organisation of the party reaches it).
+    /// </summary>
+    public static string? Addressee(ProcessDefinition definition, string party, string? organisation) =>
+        !definition.PartyFields.ContainsKey(party) ? party
+        : organisation is null ? null
+        : $"{party}/{organisation}";
+
+    /// <summary>The addressees a caller of the party reaches: the party's own (services that name no organisation) and its organisation's.</summary>
+    public static IReadOnlyList<string> AddresseesOf(string party, string? organisation) =>
+        organisation is null ? [party] : [party, $"{party}/{organisation}"];
+
     /// <summary>
     /// Whether the case has been addressed to the party (see the type's summary) — and, where the definition names the
     /// party's organisation by a form field (<c>partyFields</c>), to this <paramref name="organisation"/> of it: one school
@@ -29,7 +57,6 @@ public static class PartyAccess
     public static bool IsAddressedTo(ProcessDefinition definition, Case state, string party, string? organisation = null) =>
         party is not (Roles.Citizen or Roles.Caseworker or Roles.Auditor or Roles.Admin or Roles.System) &&
         StatesAddressing(definition, party).Any(state.HasBeenIn) &&
-        (!definition.PartyFields.TryGetValue(party, out var field) ||
-         (organisation is not null && state.Data[field] is System.Text.Json.Nodes.JsonValue value &&
-          value.TryGetValue<string>(out var named) && named == organisation));
+        Addressee(definition, party, OrganisationOf(definition, party, state.Data)) is { } addressee &&
+        AddresseesOf(party, organisation).Contains(addressee);
 }

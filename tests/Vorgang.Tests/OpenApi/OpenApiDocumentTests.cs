@@ -19,7 +19,7 @@ public sealed class OpenApiDocumentTests(AppFixture app) : ApiTest(app)
         "GET /api/services/{serviceId}/form-schema", "POST /api/services/{serviceId}/cases",
         "GET /api/track/{caseNumber}", "GET /api/track/{caseNumber}/accesses", "GET /api/track/{caseNumber}/receipt", "POST /api/track/{caseNumber}/actions/{actionId}",
         "GET /api/me/cases", "GET /api/me/cases/{caseNumber}", "POST /api/me/cases/{caseNumber}/actions/{actionId}", "GET /api/me/cases/{caseNumber}/accesses",
-        "GET /api/queues/{team}", "GET /api/cases/{caseNumber}", "POST /api/cases/{caseNumber}/actions/{actionId}",
+        "GET /api/queues/{team}", "GET /api/parties/{party}/cases", "GET /api/cases/{caseNumber}", "POST /api/cases/{caseNumber}/actions/{actionId}",
         "GET /api/cases/{caseNumber}/history", "GET /api/cases/{caseNumber}/state", "GET /api/cases/{caseNumber}/receipt",
         "GET /api/audit/cases/{caseNumber}/verify", "GET /api/audit/verify", "GET /api/audit/cases/{caseNumber}/reads",
         "POST /api/admin/cases/{caseNumber}/erasure", "GET /api/open-data/statistics",
@@ -184,6 +184,10 @@ public sealed class OpenApiDocumentTests(AppFixture app) : ApiTest(app)
         AssertSatisfies(document, "CaseHistory", await Host.Get($"/api/cases/{number}/history", App.Token("auditor")), 200);
         AssertSatisfies(document, "QueuePage", await Host.Get("/api/queues/registration-office", caseworker), 200);
         AssertSatisfies(document, "ServiceDefinitionView", await Host.Get("/api/services/school-transport"), 200);
+        await Host.Submit("school-transport");
+        var school = App.Token("school", "grundschule-lobeda-west");
+        AssertSatisfies(document, "PartyCasesPage", await Host.Get("/api/parties/school/cases", school), 200);
+        AssertSatisfies(document, "PartyCasesPage", await Host.Get("/api/parties/school/cases?show=all", school), 200);
 
         AssertSatisfies(document, "ProblemDetails", await Host.PostJson("/api/services/change-of-address/cases", new JsonObject { ["data"] = new JsonObject() }), 400);
         AssertSatisfies(document, "ProblemDetails", await Host.Get($"/api/cases/{number}"), 401);

@@ -22,6 +22,9 @@ public sealed class PortalClient(IAlbaHost host)
     public IHtmlDocument Page { get; private set; } = Parser.ParseDocument("");
     public string Html { get; private set; } = "";
 
+    /// <summary>A bearer token sent with every request (the pages must ignore it: only their sessions count).</summary>
+    public string? BearerToken { get; set; }
+
     public Task<IHtmlDocument> GetAsync(string path) => SendAsync(new HttpRequestMessage(HttpMethod.Get, path));
 
     /// <summary>Submits <paramref name="form"/> with its own values, overridden by <paramref name="values"/>; <paramref name="button"/> as the submitter.</summary>
@@ -88,6 +91,7 @@ public sealed class PortalClient(IAlbaHost host)
         var uri = new Uri(_http.BaseAddress!, request.RequestUri!);
         var cookies = _cookies.GetCookieHeader(uri);
         if (cookies.Length > 0) request.Headers.Add("Cookie", cookies);
+        if (BearerToken is not null) request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", BearerToken);
         var response = await _http.SendAsync(request);
         if (response.Headers.TryGetValues("Set-Cookie", out var set))
             foreach (var cookie in set) _cookies.SetCookies(uri, cookie);

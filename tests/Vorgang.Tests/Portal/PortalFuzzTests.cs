@@ -14,7 +14,7 @@ namespace Vorgang.Tests.Portal;
 /// </summary>
 public sealed class PortalFuzzTests(AppFixture app, ITestOutputHelper output) : ApiTest(app)
 {
-    private static readonly string[] Garbage =
+    internal static readonly string[] Garbage =
     [
         "", " ", "\0", "a\0b", new string('x', 20_000), "<script>alert(1)</script>", "'; drop table x; --", "\uD800", "1e309", "-0", "NaN",
         "true", "[]", "{}", "2026-02-30", "99999-01-01", "../../etc/passwd", "%00", "😀", "\u202Eabc",

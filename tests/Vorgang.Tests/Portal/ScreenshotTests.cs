@@ -25,7 +25,7 @@ public sealed class ScreenshotTests(AppFixture app, BrowserFixture browser) : Ap
     [
         "start", "search", "service", "form-step-error", "form-step", "check", "confirmation", "status",
         "track", "track-locked", "sign-in", "my-applications", "staff-sign-in", "assisted-check",
-        "workbench", "staff-case", "audit-case", "not-found",
+        "workbench", "staff-case", "party-list", "audit-case", "not-found",
     ];
 
     private static readonly string? Folder = ResolveFolder();
@@ -162,17 +162,25 @@ public sealed class ScreenshotTests(AppFixture app, BrowserFixture browser) : Ap
         await ShowAsync(page, "assisted-check", lang);
         await page.Context.CloseAsync();
 
-        // A caseworker's queue and a case of it; then the same case in the auditor's console.
+        // A caseworker's queue and a case of it, a school's list; then the case in the auditor's console.
         var submitted = await Host.Submit("change-of-address");
         await Host.Act(submitted.CaseNumber, App.Token("caseworker", "registration-office", "Ben Weber", subject: "ben"), "claim");
         var team = (string)(await Host.StaffCase(submitted.CaseNumber, App.Token("admin")))["team"]!;
-        foreach (var (role, name, landing) in new[] { ("caseworker", "Anna Schmidt", "/staff"), ("auditor", "Petra Prüfer", $"/audit/cases/{submitted.CaseNumber}") })
+        // A school's list: two applications waiting for it, one of them answered already.
+        var pupils = new[] { await Host.Submit("school-transport"), await Host.Submit("school-transport"), await Host.Submit("school-transport") };
+        await Host.Act(pupils[0].CaseNumber, App.Token("school", "grundschule-lobeda-west", "Sekretariat", subject: "lobeda"), "confirm-enrolment",
+            new System.Text.Json.Nodes.JsonObject { ["confirmedGrade"] = 4 });
+        foreach (var (role, name, landing, roleTeam) in new[]
+                 {
+                     ("caseworker", "Anna Schmidt", "/staff", team), ("school", "Sekretariat Lobeda-West", "/staff", "grundschule-lobeda-west"),
+                     ("auditor", "Petra Prüfer", $"/audit/cases/{submitted.CaseNumber}", null),
+                 })
         {
             page = await browser.OpenAsync(Host, Wide);
             await page.GotoAsync(prefix + "/staff/sign-in");
             await page.FillAsync("#f-name", name);
             await page.SelectOptionAsync("#f-role", role);
-            if (role == "caseworker") await page.SelectOptionAsync("#f-team", team);
+            if (roleTeam is not null) await page.SelectOptionAsync("#f-team", roleTeam);
             await PortalBrowserTests.ClickAndWaitAsync(page, "main button[type=submit]");
             await page.GotoAsync(prefix + landing);
             if (role == "caseworker")
@@ -181,6 +189,11 @@ public sealed class ScreenshotTests(AppFixture app, BrowserFixture browser) : Ap
                 await page.GotoAsync(prefix + $"/staff/cases/{submitted.CaseNumber}");
                 Assert.True(await page.IsVisibleAsync("#action-take-over"));
                 await ShowAsync(page, "staff-case", lang);
+            }
+            else if (role == "school")
+            {
+                Assert.Equal(2, await page.Locator("#party-cases tbody tr").CountAsync());
+                await ShowAsync(page, "party-list", lang);
             }
             else await ShowAsync(page, "audit-case", lang);
             await page.Context.CloseAsync();

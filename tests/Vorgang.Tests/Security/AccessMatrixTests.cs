@@ -78,6 +78,8 @@ public sealed class AccessMatrixTests(AppFixture app) : ApiTest(app)
         ["citizen action"] = new("POST", "/api/track/{n}/actions/withdraw", Withdraw, "404", "200", "404", "404", "404", "404", "404", "404", "404", "404", "404", "404"),
         ["queue"] = new("GET", "/api/queues/school-administration", null,
             "401", "401", "401", "200", "403 other-team", "403 role-not-allowed", "403 role-not-allowed", "200", "200", "403 forbidden", "403 role-not-allowed", "403 role-not-allowed"),
+        ["party list"] = new("GET", "/api/parties/school/cases", null,
+            "401", "401", "401", AuditOnly, AuditOnly, "200", "200", AuditOnly, AuditOnly, "403 forbidden", AuditOnly, AuditOnly),
         ["staff view"] = new("GET", "/api/cases/{n}", null, "401", "401", "401", "200", "404", "200", "404", "200", "200", "403 forbidden", "403 role-not-allowed", "403 role-not-allowed"),
         ["process action"] = new("POST", "/api/cases/{n}/actions/confirm-enrolment", Confirm,
             "401", "401", "401", "200", "404", "200", "404", "403 read-only", "403 role-not-allowed", "403 forbidden", "403 role-not-allowed", "403 role-not-allowed"),
@@ -101,6 +103,9 @@ public sealed class AccessMatrixTests(AppFixture app) : ApiTest(app)
             "401", "401", "401", AuditOnly, AuditOnly, AuditOnly, AuditOnly, AuditOnly, "409 case-not-final", "403 forbidden", AuditOnly, AuditOnly),
         ["readiness"] = new("GET", "/health/ready", null, "200", "200", "200", "200", "200", "200", "200", "200", "200", "200", "200", "200"),
     };
+
+    /// <summary>The API's answer to <paramref name="who"/> at an endpoint of the matrix (the page matrix is held to it).</summary>
+    internal static string ApiCell(string endpoint, Who who) => Matrix[endpoint].Cell(who);
 
     public static TheoryData<string, Who> Cells()
     {

@@ -94,6 +94,59 @@ public sealed class PartyAccessTests
     }
 
     [Fact]
+    public void The_parties_lists_read_the_rule_the_case_itself_decides_by()
+    {
+        // Asked later, the organisation corrected by the citizen, answered, closed: at every step the queue row's
+        // addressees (the lists) agree with PartyAccess.IsAddressedTo on the case (the case endpoints).
+        var definition = LaterSchool.Definition();
+        var projection = new Vorgang.Projections.Queues.QueueItemProjection(
+            new DefinitionCatalog([new PublishedDefinition(definition, "school-transport/v1.yaml", "", "")]));
+        var submitted = new CaseSubmitted("2026-000042", definition.Id, definition.Version, definition.InitialState.Id, definition.Team, "de",
+            new JsonObject { ["school"] = LobedaWest }, "hash", null, Actor.AnonymousCitizen(), Now);
+        var state = Case.Create(submitted);
+        var item = projection.Create(submitted);
+        var sven = new Actor("sven", "caseworker", "Sven", "office");
+        var steps = new object[]
+        {
+            new CaseActionTaken(state.Id, "ask-school", "in-review", "waiting-for-school", new JsonObject(), "school", sven, Now),
+            new InformationProvided(state.Id, "provide-information", "waiting-for-school", "waiting-for-school", new JsonObject(),
+                new JsonObject { ["school"] = "gymnasium-am-planetarium" }, "school", Actor.AnonymousCitizen(), Now),
+            new CaseActionTaken(state.Id, "confirm-enrolment", "waiting-for-school", "in-review", new JsonObject(), null, sven, Now),
+            new CaseDecided(state.Id, "reject", "in-review", "rejected", "rejected", new JsonObject(), sven, Now),
+            new CaseClosed(state.Id, "rejected", "rejected", Now),
+        };
+        var callers = new (string Party, string? Organisation)[] { ("school", LobedaWest), ("school", "gymnasium-am-planetarium"), ("school", null), ("kindergarten", LobedaWest) };
+        void Agree(string when)
+        {
+            foreach (var (party, organisation) in callers)
+            {
+                var addressees = PartyAccess.AddresseesOf(party, organisation);
+                var addressed = PartyAccess.IsAddressedTo(definition, state, party, organisation);
+                Assert.True(addressed == item.AddressedTo.Any(addressees.Contains), $"{when}: addressed to {party}/{organisation}");
+                var waits = addressed && !state.IsClosed && PartyAccess.StatesAddressing(definition, party).Contains(state.State);
+                Assert.True(waits == item.AwaitedBy.Any(addressees.Contains), $"{when}: waiting for {party}/{organisation}");
+            }
+        }
+        Agree("submitted");
+        Assert.Empty(item.AddressedTo);
+        foreach (var e in steps)
+        {
+            state = state.Fold(e);
+            item = e switch
+            {
+                CaseActionTaken a => projection.Apply(a, item),
+                InformationProvided p => projection.Apply(p, item),
+                CaseDecided d => projection.Apply(d, item),
+                CaseClosed c => projection.Apply(c, item),
+                _ => throw new InvalidOperationException(),
+            };
+            Agree(e.GetType().Name);
+        }
+        Assert.Equal(["school/gymnasium-am-planetarium"], item.AddressedTo);
+        Assert.Empty(item.AwaitedBy);
+    }
+
+    [Fact]
     public void A_snapshot_stored_before_visited_states_were_kept_still_knows_its_current_state()
     {
         var definition = LaterSchool.Definition();
@@ -145,8 +198,14 @@ public sealed class PartyAccessApiTests : IAsyncLifetime
         act.AssertProblem(404, "not-found");
         Assert.Equal(Normalized(actOnNothing.Text, missing), Normalized(act.Text, submitted.CaseNumber));
 
+        // Nor is it in the school's lists.
+        Assert.Empty(await ListAsync(school, "waiting"));
+        Assert.Empty(await ListAsync(school, "all"));
+
         // The office asks the school: now it reads the case and confirms.
         var asked = await _host.Act(submitted.CaseNumber, sven, "ask-school");
+        Assert.Equal([submitted.CaseNumber], await ListAsync(school, "waiting"));
+        Assert.Empty(await ListAsync(Token("school", "gymnasium-am-planetarium"), "all"));
         Assert.Equal("waiting-for-school", (string)asked["state"]!);
         var view = await _host.StaffCase(submitted.CaseNumber, school);
         Assert.Equal(["confirm-enrolment", "deny-enrolment"], view["allowedActions"].Ids().Order());
@@ -159,11 +218,21 @@ public sealed class PartyAccessApiTests : IAsyncLifetime
         var confirmed = await _host.Act(submitted.CaseNumber, school, "confirm-enrolment", Confirm());
         Assert.Equal("in-review", (string)confirmed["state"]!);
 
+        Assert.Empty(await ListAsync(school, "waiting"));
+        Assert.Equal([submitted.CaseNumber], await ListAsync(school, "all"));
+
         // Having been addressed, the school still reads the case, but has nothing left to do on it.
         view = await _host.StaffCase(submitted.CaseNumber, school);
         Assert.Empty(view["allowedActions"].Ids());
         (await _host.StaffAction(submitted.CaseNumber, "confirm-enrolment", school, (long)view["version"]!, Confirm()))
             .AssertProblem(422, "action-not-allowed-in-state");
+    }
+
+    private async Task<List<string>> ListAsync(string token, string show)
+    {
+        var list = await _host.Get($"/api/parties/school/cases?show={show}", token);
+        Assert.True(list.Status == 200, list.ToString());
+        return list.Json!["items"]!.AsArray().Select(i => (string)i!["caseNumber"]!).ToList();
     }
 
     private static string Normalized(string text, string caseNumber) =>

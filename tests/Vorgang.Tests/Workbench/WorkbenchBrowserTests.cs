@@ -22,11 +22,11 @@ public sealed class WorkbenchBrowserTests(AppFixture app, BrowserFixture browser
         return (submitted.CaseNumber, (string)staff["team"]!);
     }
 
-    private static async Task SignInAsync(IPage page, string prefix, string team, string name)
+    private static async Task SignInAsync(IPage page, string prefix, string team, string name, string role = "caseworker")
     {
         await page.GotoAsync(prefix + "/staff/sign-in");
         await page.FillAsync("#f-name", name);
-        await page.SelectOptionAsync("#f-role", "caseworker");
+        await page.SelectOptionAsync("#f-role", role);
         await page.SelectOptionAsync("#f-team", team);
 #pragma warning disable CS0612
         await page.RunAndWaitForNavigationAsync(() => page.ClickAsync("main button[type=submit]"));
@@ -36,6 +36,15 @@ public sealed class WorkbenchBrowserTests(AppFixture app, BrowserFixture browser
     /// <summary>Tab (never the mouse) until <paramref name="selector"/> has the focus, then Enter, and wait for the next page.</summary>
     private static async Task TabAndEnterAsync(IPage page, string selector)
     {
+        await TabToAsync(page, selector);
+#pragma warning disable CS0612
+        await page.RunAndWaitForNavigationAsync(() => page.Keyboard.PressAsync("Enter"));
+#pragma warning restore CS0612
+    }
+
+    /// <summary>Tab until <paramref name="selector"/> has the focus, which it shows with an outline.</summary>
+    private static async Task TabToAsync(IPage page, string selector)
+    {
         for (var i = 0; i < 120; i++)
         {
             await page.Keyboard.PressAsync("Tab");
@@ -43,9 +52,6 @@ public sealed class WorkbenchBrowserTests(AppFixture app, BrowserFixture browser
             {
                 // A visible focus: the focused element draws an outline.
                 Assert.NotEqual("none", await page.EvaluateAsync<string>("() => getComputedStyle(document.activeElement).outlineStyle"));
-#pragma warning disable CS0612
-                await page.RunAndWaitForNavigationAsync(() => page.Keyboard.PressAsync("Enter"));
-#pragma warning restore CS0612
                 return;
             }
         }
@@ -125,6 +131,42 @@ public sealed class WorkbenchBrowserTests(AppFixture app, BrowserFixture browser
         Assert.Contains($"{caseNumber}: nicht mehr in dieser Auswahl.", await unassigned.InnerTextAsync("#queue-live"));
         Assert.Empty(errors);
         _violations.AddRange(await BrowserFixture.AxeViolationsWideAndNarrowAsync(page));
+        Assert.Empty(_violations);
+        Assert.Empty(browser.OtherHosts);
+    }
+
+    [Theory]
+    [InlineData("de")]
+    [InlineData("en")]
+    public async Task A_school_confirms_an_enrolment_from_its_list_with_the_keyboard_alone_without_accessibility_violations(string lang)
+    {
+        var prefix = lang == "en" ? "/en" : "";
+        var submitted = await Host.Submit("school-transport");
+        await Host.Submit("school-transport");
+        var page = await browser.OpenAsync(Host);
+        await SignInAsync(page, prefix, "grundschule-lobeda-west", "Sekretariat Lobeda-West", "school");
+        Assert.EndsWith(prefix + "/staff", new Uri(page.Url).AbsolutePath);
+        Assert.True(await page.IsVisibleAsync("#party-cases"));
+        await AxeAsync(page);
+
+        await TabAndEnterAsync(page, $"a[href='{prefix}/staff/cases/{submitted.CaseNumber}']");
+        await AxeAsync(page);
+        // The grade left out: the error summary, then the grade typed in.
+        await TabAndEnterAsync(page, "#action-confirm-enrolment button");
+        Assert.StartsWith(lang == "en" ? "Error: " : "Fehler: ", await page.TitleAsync());
+        await AxeAsync(page);
+        await TabToAsync(page, "#action-confirm-enrolment input[name='f.confirmedGrade']");
+        await page.Keyboard.TypeAsync("4");
+#pragma warning disable CS0612
+        await page.RunAndWaitForNavigationAsync(() => page.Keyboard.PressAsync("Enter"));
+#pragma warning restore CS0612
+        Assert.True(await page.IsVisibleAsync("#case-done"));
+
+        await TabAndEnterAsync(page, "#case-back");
+        await TabAndEnterAsync(page, "#party-show-all");
+        Assert.True(await page.IsVisibleAsync($"#row-{submitted.CaseNumber}"));
+        await AxeAsync(page);
+
         Assert.Empty(_violations);
         Assert.Empty(browser.OtherHosts);
     }

@@ -171,6 +171,67 @@ public sealed class WorkbenchPagesTests(AppFixture app) : ApiTest(app)
     }
 
     [Fact]
+    public async Task A_school_finds_the_applications_waiting_for_it_confirms_one_and_another_school_sees_none_of_them()
+    {
+        async Task<string> ForSchool(string school)
+        {
+            var data = await Host.Example("school-transport");
+            data["school"] = school;
+            data["pupilLastName"] = "Quellenberg";
+            return (await Host.Submit("school-transport", data)).CaseNumber;
+        }
+        var first = await ForSchool("grundschule-lobeda-west");
+        var second = await ForSchool("grundschule-lobeda-west");
+        var elsewhere = await ForSchool("gymnasium-am-planetarium");
+        var (address, _) = await SubmitAsync();
+
+        var school = new PortalClient(Host);
+        await SignInStaffAsync(school, "school", "grundschule-lobeda-west", "Sekretariat Lobeda-West");
+        Assert.Equal("/staff", school.Path);
+        Assert.Equal(200, school.Status);
+        // Its own heading, under the school's name as the form names it; its applications, none of anyone else's.
+        Assert.Equal("Anträge für Grundschule Lobeda-West", school.Text("h1"));
+        Assert.Equal("page", school.Page.GetElementById("party-show-waiting")!.GetAttribute("aria-current"));
+        Assert.Equal(["row-" + first, "row-" + second], school.All("#party-cases tbody tr").Select(r => r.Id!).ToArray());
+        Assert.Null(school.Page.GetElementById("row-" + elsewhere));
+        Assert.Null(school.Page.GetElementById("row-" + address));
+        Assert.Contains("Anmeldung bestätigen", school.Text($"#row-{first}"));
+        Assert.False(string.IsNullOrWhiteSpace(school.Text($"#row-{first} .portal-risk")));
+        // No personal data in the list, and no filters or counts of a team's queue.
+        Assert.DoesNotContain("Quellenberg", school.Html);
+        Assert.Null(school.Page.QuerySelector(".portal-filters"));
+
+        // The number links to the case, where the school's own action is a form.
+        await school.GetAsync(school.Page.QuerySelector($"#row-{first} a")!.GetAttribute("href")!);
+        Assert.Equal($"/staff/cases/{first}", school.Path);
+        Assert.Equal("Zurück zu Ihren Anträgen", school.Text("#case-back"));
+        await school.SubmitAsync(ActionForm(school, "confirm-enrolment"), new Dictionary<string, string> { ["f.confirmedGrade"] = "4" });
+        Assert.NotNull(school.Page.GetElementById("case-done"));
+        Assert.Equal("in-review", (string)(await Host.StaffCase(first, App.Token("auditor")))["state"]!);
+
+        // Answered: gone from what waits, still among all the applications sent to it.
+        await school.GetAsync("/staff");
+        Assert.Equal(["row-" + second], school.All("#party-cases tbody tr").Select(r => r.Id!).ToArray());
+        Assert.Equal("1 Antrag wartet auf Sie", school.Text("#party-heading"));
+        await school.GetAsync(school.Page.GetElementById("party-show-all")!.GetAttribute("href")!);
+        Assert.Equal("/staff", school.Path);
+        Assert.Equal(["row-" + second, "row-" + first], school.All("#party-cases tbody tr").Select(r => r.Id!).ToArray());
+        Assert.Contains("Nichts zu tun", school.Text($"#row-{first}"));
+
+        // In English, the same list in the page's words.
+        await school.GetAsync("/en/staff");
+        Assert.Equal("Applications for Grundschule Lobeda-West (primary school)", school.Text("h1"));
+        Assert.Contains("Confirm enrolment", school.Text($"#row-{second}"));
+
+        var other = new PortalClient(Host);
+        await SignInStaffAsync(other, "school", "regelschule-am-jenzig", "Sekretariat Am Jenzig");
+        Assert.NotNull(other.Page.GetElementById("party-empty"));
+        await other.GetAsync("/staff?show=all");
+        Assert.NotNull(other.Page.GetElementById("party-empty"));
+        Assert.Null(other.Page.GetElementById("party-cases"));
+    }
+
+    [Fact]
     public async Task A_case_of_another_team_looks_exactly_like_a_missing_one_and_citizens_are_sent_to_the_staff_sign_in()
     {
         var (caseNumber, _) = await SubmitAsync();

@@ -3,6 +3,7 @@ using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Vorgang.Api.Features.Audit;
+using Vorgang.Api.Features.Parties;
 using Vorgang.Api.Features.Privacy;
 using Vorgang.Api.Features.Queues;
 using Vorgang.Api.Security;
@@ -39,6 +40,19 @@ public sealed class Workbench(
                     i.AssigneeId, i.AssigneeName, i.WaitingForCitizen, i.Risk, i.ClockStopped)).ToList(),
                 page.Counts.Open, page.Counts.ByState, page.Counts.ByRisk));
         return Refusal<StaffQueue>(result);
+    }
+
+    public async Task<Answer<PartyCases>> PartyCasesAsync(PartyQuery query, HttpContext context, CancellationToken ct)
+    {
+        await using var session = store.QuerySession();
+        var result = await GetPartyCasesEndpoint.Get(query.Party, query.Show, query.Service,
+            query.Page.ToString(System.Globalization.CultureInfo.InvariantCulture), query.PageSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            session, catalog, time, context, ct);
+        if (result is Ok<PartyCasesPage> { Value: { } page })
+            return new Answer<PartyCases>(200, new PartyCases(page.Party, page.Organisation, page.Show, page.Total, page.Page, page.PageSize,
+                page.Items.Select(i => new PartyCases.Row(i.CaseNumber, i.ServiceId, i.DefinitionVersion, i.State, i.SubmittedAt, i.DueOn, i.DaysLeft,
+                    i.Risk, i.Waiting, i.Actions, i.IsClosed, i.Outcome, i.ClockStopped)).ToList()));
+        return Refusal<PartyCases>(result);
     }
 
     public async Task<Answer<StaffCase>> CaseAsync(string caseNumber, string language, HttpContext context, CancellationToken ct)

@@ -94,7 +94,8 @@ public static class GetQueueEndpoint
         return default!;
     }
 
-    private static int WholeNumber(string? text, int min, int max, int fallback, string field, string rule, List<FieldError> errors)
+    /// <summary>A whole number from the query within its range, or the fallback and an error naming the field.</summary>
+    internal static int WholeNumber(string? text, int min, int max, int fallback, string field, string rule, List<FieldError> errors)
     {
         if (text is null) return fallback;
         if (int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) && value >= min && value <= max)

@@ -43,6 +43,15 @@ public sealed class CaseModel(IWorkbench workbench, DefinitionCatalog catalog) :
             Response.StatusCode = StatusCodes.Status400BadRequest;
             return Page();
         }
+        if (action is null && expected == Case.Version)
+        {
+            // Not open to this member of staff at the very version the form names: nothing happened in between that could
+            // have taken it away, so it was never theirs (a form made up, or one for another role). Refused as the API
+            // refuses it (403 read-only or role-not-allowed), before anything is written.
+            Errors = [new FieldError("actionId", "not-offered", T("StaffActionNotOffered"))];
+            Response.StatusCode = StatusCodes.Status403Forbidden;
+            return Page();
+        }
         if (action is null)
         {
             // No longer open to this member of staff: a colleague claimed or moved the case meanwhile.

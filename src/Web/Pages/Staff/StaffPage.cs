@@ -14,6 +14,9 @@ public abstract class StaffPage : PortalPage
         return Redirect(P("/staff/sign-in") + "?returnUrl=" + Uri.EscapeDataString(here));
     }
 
+    /// <summary>A second party (a school) rather than the office: its own list, its own words.</summary>
+    public bool IsParty => Account is { IsStaff: true, Role: not (Roles.Caseworker or Roles.Admin or Roles.Auditor) };
+
     public string RiskLabel(string risk) => T("Risk_" + risk);
 
     /// <summary>A state's name for staff: the status text the citizen reads, which the definition gives in both languages.</summary>
