@@ -30,11 +30,15 @@ public sealed record AsOfQuery(long? Version, DateTimeOffset? At);
 
 public enum StoreCheckStart { Started, AlreadyRunning, NotAllowed }
 
-/// <summary>One case as the console shows it. <see cref="Chain"/> and <see cref="Reads"/> are null for callers the audit endpoints refuse (caseworkers).</summary>
+/// <summary>
+/// One case as the console shows it. <see cref="Chain"/> and <see cref="Reads"/> are null for callers the audit endpoints
+/// refuse (caseworkers). <see cref="States"/>, <see cref="Path"/> and <see cref="Transitions"/> are the path as of
+/// <see cref="AsOf"/> when one is shown, else the path up to now; <see cref="Diagram"/> is the definition's Mermaid source.
+/// </summary>
 public sealed record AuditCase(
     string CaseNumber, string ServiceId, string ServiceTitle, int DefinitionVersion, long Version, string State,
     IReadOnlyList<AuditEvent> Events, AuditAsOf? AsOf, bool AsOfMissing, AuditChain? Chain, IReadOnlyList<AuditRead>? Reads,
-    IReadOnlyList<AuditStep> States, IReadOnlyList<string> Path, string Diagram);
+    IReadOnlyList<AuditStep> States, IReadOnlyList<string> Path, IReadOnlyList<AuditTransition> Transitions, string Diagram);
 
 /// <summary>One event: who did what, when, through which channel, under which definition, in which correlation; its data opened.</summary>
 public sealed record AuditEvent(
@@ -55,6 +59,9 @@ public sealed record AuditRead(DateTimeOffset At, string ReaderName, string Read
 
 /// <summary>A state of the definition, and whether this case has been in it (and is in it now).</summary>
 public sealed record AuditStep(string Id, string StatusText, bool Initial, bool Final, bool Visited, bool Current);
+
+/// <summary>A step the case took: the definition's action, from which state to which, in the order taken.</summary>
+public sealed record AuditTransition(string ActionId, string From, string To);
 
 /// <summary>The whole store's verification: progress while it runs, the counts and the broken cases when done.</summary>
 public sealed record StoreCheck(

@@ -10,7 +10,7 @@ namespace Vorgang.Web.Pages;
 /// the recorded reads of its personal data and the path it took through the definition. A case the caller may not
 /// reach answers exactly like a missing one (404); a bad version or moment is named in the error summary.
 /// </summary>
-public sealed class AuditCaseModel(IAuditConsole console) : AuditPage(console)
+public sealed class AuditCaseModel(IAuditConsole console, DefinitionCatalog catalog) : AuditPage(console)
 {
     private static readonly TimeZoneInfo Berlin = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin");
 
@@ -19,6 +19,8 @@ public sealed class AuditCaseModel(IAuditConsole console) : AuditPage(console)
     public bool Missing { get; private set; }
     public string? VersionText { get; private set; }
     public string? AtText { get; private set; }
+    /// <summary>The definition's state diagram with the case's path marked, as SVG markup; null when the definition is not loaded.</summary>
+    public string? DiagramSvg { get; private set; }
 
     /// <summary>The other language's address keeps the version or moment asked for.</summary>
     public override string AlternatePath => base.AlternatePath + Request.QueryString;
@@ -60,7 +62,23 @@ public sealed class AuditCaseModel(IAuditConsole console) : AuditPage(console)
             errors.Add(version is not null ? new FieldError("version", "missing", T("AuditNoVersion", version, Case.Version)) : new FieldError("at", "missing", T("AuditNotYet")));
         Errors = errors;
         if (errors.Count > 0) Response.StatusCode = StatusCodes.Status400BadRequest;
+        DiagramSvg = Diagram(Case);
         return Page();
+    }
+
+    /// <summary>The diagram marks exactly what the list of states says: the states passed and the current one, and the steps taken (decision 44).</summary>
+    private string? Diagram(AuditCase c)
+    {
+        if (catalog.Get(c.ServiceId, c.DefinitionVersion) is not { } definition) return null;
+        var current = c.States.FirstOrDefault(s => s.Current)?.Id;
+        var path = new StateDiagramPath(
+            c.States.Where(s => s.Visited).Select(s => s.Id).ToHashSet(StringComparer.Ordinal), current,
+            c.Transitions.Select(t => (t.ActionId, t.From)).ToHashSet());
+        var texts = new StateDiagramTexts(
+            T("AuditDiagramTitle", c.ServiceTitle, c.DefinitionVersion),
+            T("AuditDiagramDesc", string.Join(", ", c.Path), current ?? T("AuditNone")),
+            T("AuditDiagramCurrent"), T("AuditStepCurrent"), T("AuditStepVisited"), T("AuditDiagramTaken"));
+        return StateDiagram.For(definition, Lang, T("AuditDiagramCurrent")).Svg(path, texts);
     }
 
     /// <summary>The address of the case as of a version.</summary>

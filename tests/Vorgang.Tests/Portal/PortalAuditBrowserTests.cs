@@ -7,7 +7,8 @@ namespace Vorgang.Tests.Portal;
 
 /// <summary>
 /// The auditor's console in a real browser: both pages in German and English, at 1280 and 320 pixels, without a WCAG
-/// 2.1 A/AA violation found by axe-core (with a result, with errors, as of an earlier version); and a keyboard-only run.
+/// 2.1 A/AA violation found by axe-core (with a result, with errors, with the state diagram, as of an earlier version);
+/// the diagram within the window at both widths; and a keyboard-only run.
 /// </summary>
 public sealed class PortalAuditBrowserTests(AppFixture app, BrowserFixture browser) : ApiTest(app), IClassFixture<BrowserFixture>
 {
@@ -64,6 +65,7 @@ public sealed class PortalAuditBrowserTests(AppFixture app, BrowserFixture brows
         await page.ClickAsync("main form[role=search] button");
         await page.WaitForURLAsync($"**{prefix}/audit/cases/{caseNumber}");
         await AxeAsync(page);
+        await TheDiagramFitsAsync(page);
 
         await page.GotoAsync($"{prefix}/audit/cases/{caseNumber}?version=1");
         Assert.Equal(1, await page.Locator("#as-of").CountAsync());
@@ -76,6 +78,34 @@ public sealed class PortalAuditBrowserTests(AppFixture app, BrowserFixture brows
 
         Assert.Empty(_violations);
         Assert.Empty(browser.OtherHosts);
+    }
+
+    /// <summary>
+    /// The state diagram at 1280 pixels within the window, at 320 at its own size in a region that scrolls sideways — the
+    /// page itself never wider than the window.
+    /// </summary>
+    private static async Task TheDiagramFitsAsync(IPage page)
+    {
+        Assert.True(await page.Locator("#diagram svg[role=img]").IsVisibleAsync());
+        Assert.True(await page.Locator("#diagram g.portal-diagram__state--current").CountAsync() == 1);
+        foreach (var width in new[] { 1280, 320 })
+        {
+            await page.SetViewportSizeAsync(width, 900);
+            var m = await page.EvaluateAsync<double[]>(@"() => {
+                const region = document.getElementById('diagram'), svg = region.querySelector('svg'), r = region.getBoundingClientRect();
+                return [document.documentElement.scrollWidth, window.innerWidth, r.left, r.right, region.scrollWidth, region.clientWidth,
+                        svg.getBoundingClientRect().width, svg.width.baseVal.value];
+            }");
+            Assert.True(m[0] <= m[1], $"at {width} px the page is {m[0]} px wide");
+            Assert.True(m[2] >= 0 && m[3] <= m[1], $"at {width} px the diagram lies at {m[2]}–{m[3]}");
+            if (width == 320)
+            {
+                // Drawn at its own size, so that its text stays legible, and scrolled within its region.
+                Assert.Equal(m[7], m[6], 0.5);
+                Assert.True(m[4] > m[5], "the diagram's region does not scroll at 320 px");
+            }
+        }
+        await page.SetViewportSizeAsync(1280, 900);
     }
 
     [Fact]

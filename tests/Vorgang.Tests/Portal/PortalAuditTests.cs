@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using AngleSharp.Dom;
 using AngleSharp.Html.Dom;
 using Microsoft.Extensions.DependencyInjection;
 using Vorgang.Tests.Infrastructure;
@@ -123,6 +124,68 @@ public sealed class PortalAuditTests(AppFixture app) : ApiTest(app)
         Assert.Equal("en", browser.Page.DocumentElement.GetAttribute("lang"));
         Assert.Equal(definition.InitialState.Status.For("en"), browser.Text("#as-of-status"));
         Assert.Equal($"/audit/cases/{caseNumber}?version=1", browser.Page.QuerySelector("link[rel=alternate]")!.GetAttribute("href"));
+    }
+
+    [Fact]
+    public async Task The_console_draws_the_definition_with_the_states_and_steps_of_the_case_marked_as_the_list_says()
+    {
+        var (caseNumber, definition, _) = await CaseMovedOnAsync();
+        var browser = new PortalClient(Host);
+        await SignInStaffAsync(browser, "auditor", null, "Petra Prüfer");
+
+        static bool Has(IElement e, string name) => (e.GetAttribute("class") ?? "").Split(' ').Contains(name);
+        static string[] Ids(IEnumerable<IElement> states) => [.. states.Select(g => g.GetAttribute("data-state")!).Order(StringComparer.Ordinal)];
+        string[] Listed(string mark) => [.. browser.All("#states li").Where(l => l.TextContent.Contains(mark, StringComparison.Ordinal))
+            .Select(l => l.QuerySelector("span")!.TextContent.Trim()).Order(StringComparer.Ordinal)];
+
+        await browser.GetAsync($"/audit/cases/{caseNumber}");
+        Assert.Equal(200, browser.Status);
+        Assert.DoesNotContain(browser.All("*"), e => e.HasAttribute("style"));
+        var region = browser.Page.GetElementById("diagram")!;
+        Assert.Equal("region", region.GetAttribute("role"));
+        Assert.Equal("0", region.GetAttribute("tabindex"));
+        Assert.Equal("Diagramm", browser.Page.GetElementById(region.GetAttribute("aria-labelledby")!)!.TextContent);
+        var svg = region.QuerySelector("svg")!;
+        Assert.Equal("img", svg.GetAttribute("role"));
+        var name = browser.Page.GetElementById(svg.GetAttribute("aria-labelledby")!)!;
+        Assert.Equal("title", name.LocalName);
+        Assert.Contains(definition.Title.For("de"), name.TextContent);
+        var now = browser.Text("#current-state");
+        Assert.Contains($"{definition.InitialState.Id}, {now}", browser.Page.GetElementById(svg.GetAttribute("aria-describedby")!)!.TextContent);
+
+        // One box per state; those passed and the current one exactly as the list of states marks them.
+        var states = svg.QuerySelectorAll("g[data-state]").ToList();
+        Assert.Equal(browser.All("#states li > span").Select(s => s.TextContent.Trim()).Order(StringComparer.Ordinal), Ids(states));
+        var visited = states.Where(g => Has(g, "portal-diagram__state--visited")).ToList();
+        Assert.Equal(Listed("(durchlaufen)").Concat(Listed("(aktueller Zustand)")).Order(StringComparer.Ordinal), Ids(visited));
+        Assert.Equal([now], Ids(states.Where(g => Has(g, "portal-diagram__state--current"))));
+        Assert.Contains("(aktuell)", states.Single(g => g.GetAttribute("data-state") == now).TextContent);
+        // The one step taken: from the initial state to the state now; every other arrow dashed.
+        var taken = svg.QuerySelectorAll("g[data-to]").Where(g => Has(g, "portal-diagram__step--taken") && g.GetAttribute("data-action") != "").ToList();
+        var step = Assert.Single(taken);
+        Assert.Equal((definition.InitialState.Id, now), (step.GetAttribute("data-from"), step.GetAttribute("data-to")));
+        Assert.Contains(definition.Actions, a => a.Id == step.GetAttribute("data-action") && a.To == now);
+        Assert.All(svg.QuerySelectorAll("g[data-to]").Except(taken).Where(g => g.GetAttribute("data-action") != ""),
+            g => Assert.Equal("6 4", g.QuerySelector("path")!.GetAttribute("stroke-dasharray")));
+
+        // As of version 1: the path then — the initial state alone, current, and no step taken yet.
+        await browser.GetAsync($"/audit/cases/{caseNumber}?version=1");
+        Assert.Equal(200, browser.Status);
+        Assert.Contains("Version 1", browser.Text("#states-as-of"));
+        svg = browser.Page.QuerySelector("#diagram svg")!;
+        states = svg.QuerySelectorAll("g[data-state]").ToList();
+        Assert.Equal([definition.InitialState.Id], Ids(states.Where(g => Has(g, "portal-diagram__state--visited"))));
+        Assert.Equal([definition.InitialState.Id], Ids(states.Where(g => Has(g, "portal-diagram__state--current"))));
+        Assert.Equal([definition.InitialState.Id], Listed("(aktueller Zustand)"));
+        Assert.Equal([definition.InitialState.Id], browser.All("#path li").Select(l => l.TextContent.Trim()).ToArray());
+        Assert.DoesNotContain(svg.QuerySelectorAll("g[data-to]"), g => Has(g, "portal-diagram__step--taken") && g.GetAttribute("data-action") != "");
+
+        // In English: the texts of the page's language.
+        await browser.GetAsync($"/en/audit/cases/{caseNumber}");
+        svg = browser.Page.QuerySelector("#diagram svg")!;
+        Assert.Contains(definition.Title.For("en"), browser.Page.GetElementById(svg.GetAttribute("aria-labelledby")!)!.TextContent);
+        Assert.Contains("(current)", svg.QuerySelector($"g[data-state='{now}']")!.TextContent);
+        Assert.Contains(definition.State(now)!.Status.For("en"), svg.QuerySelector($"g[data-state='{now}'] title")!.TextContent);
     }
 
     [Fact]

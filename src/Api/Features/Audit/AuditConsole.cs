@@ -55,7 +55,11 @@ public sealed class AuditConsole(
             PersonalDataRead.Endpoints.AuditConsole, context, time, ct);
         var reads = auditor ? await AuditEndpoints.ReadsOf(caseNumber, session, ct) : null;
 
-        var path = events.Select(e => e.Data switch
+        // The path as of the version shown when there is one — the states passed, the steps taken, the state then.
+        var shown = then is null ? events : events.Where(e => e.Version <= then.Version).ToList();
+        var current = then?.Case.State ?? state.State;
+        var transitions = shown.Select(e => e.Data).OfType<ICaseTransition>().Select(t => new AuditTransition(t.ActionId, t.FromState, t.ToState)).ToList();
+        var path = shown.Select(e => e.Data switch
         {
             CaseSubmitted s => s.State,
             ICaseTransition t => t.ToState,
@@ -77,8 +81,9 @@ public sealed class AuditConsole(
             asOf is not null && then is null,
             chain is null ? null : new AuditChain(chain.Intact, chain.Events, chain.Head, chain.FirstBreak?.Version, chain.FirstBreak?.Problem),
             reads?.Select(r => new AuditRead(r.ReadAt, r.Reader.Name, r.Reader.Role, r.Reader.Team, r.Endpoint, r.Query, r.CaseVersion)).ToList(),
-            definition.States.Select(s => new AuditStep(s.Id, s.Status.For(language), s.Initial, s.Final, path.Contains(s.Id), s.Id == state.State)).ToList(),
+            definition.States.Select(s => new AuditStep(s.Id, s.Status.For(language), s.Initial, s.Final, path.Contains(s.Id), s.Id == current)).ToList(),
             path,
+            transitions,
             MermaidDiagram.Render(definition, language));
     }
 
