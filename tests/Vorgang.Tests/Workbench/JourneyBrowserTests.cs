@@ -281,13 +281,12 @@ public sealed class JourneyBrowserTests(AppFixture app, BrowserFixture browser) 
                     action = definition.Action(step.Action)!;
                     if (school is null)
                     {
-                        // A party has no queue: the school signs in with its own id as team and opens the case by its number.
+                        // The school signs in with its own id as team and finds the case in its list of cases waiting for it.
                         var party = definition.Parties.Single();
                         school = await SignInAsync(prefix, party, example["f." + definition.PartyFields[party]], "Sekretariat Lobeda-West", prefix + "/staff");
-                        Assert.True(await school.IsVisibleAsync("#queue-party"), "The school is told to open its cases by number.");
+                        Assert.True(await school.IsVisibleAsync($"#party-cases #row-{caseNumber}"), "The case waits in the school's list.");
                         await AxeOnceAsync(school, "party-workbench:" + lang);
-                        await school.FillAsync("#f-open", caseNumber);
-                        await PortalBrowserTests.ClickAndWaitAsync(school, ".portal-open-case button[type=submit]");
+                        await PortalBrowserTests.ClickAndWaitAsync(school, $"#row-{caseNumber} a");
                         Assert.EndsWith($"{prefix}/staff/cases/{caseNumber}", new Uri(school.Url).AbsolutePath);
                     }
                     else await school.GotoAsync($"{prefix}/staff/cases/{caseNumber}");
