@@ -152,8 +152,12 @@ public static class Seeder
 
     public static async Task<SeedResult> SeedAsync(string connectionString, DefinitionCatalog catalog, int cases, bool fresh)
     {
-        await using var store = Store(connectionString, catalog, readModels: true);
+        // A city seeded by an earlier version may need its tables changed (a column filled, an index built over a million
+        // rows): longer than a command's default 30 s.
+        await using var store = Store(new NpgsqlConnectionStringBuilder(connectionString) { CommandTimeout = 0 }.ConnectionString, catalog, readModels: true);
+        var migration = Stopwatch.StartNew();
         await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+        Console.WriteLine($"Schema brought up to date in {migration.Elapsed.TotalSeconds:N1} s");
         var existing = await CountStreamsAsync(connectionString);
         // Submissions of earlier runs only add cases: a city at least this big is reused as it is.
         var reused = !fresh && existing >= cases + 1;
