@@ -46,6 +46,23 @@ public sealed class WorkbenchPagesTests(AppFixture app) : ApiTest(app)
     }
 
     [Fact]
+    public async Task An_action_the_page_did_not_offer_is_refused_with_a_summary_link_that_leads_to_the_actions()
+    {
+        var (caseNumber, team) = await SubmitAsync();
+        var anna = new PortalClient(Host);
+        await SignInStaffAsync(anna, "caseworker", team, "Anna Schmidt");
+        await anna.GetAsync($"/staff/cases/{caseNumber}");
+        var version = (long)(await Host.StaffCase(caseNumber, App.Token("admin")))["version"]!;
+        // The claim form with its antiforgery token, sent as an action the case does not offer in this state.
+        await anna.SubmitAsync(ActionForm(anna, "claim"), new Dictionary<string, string> { ["actionId"] = "register" });
+        Assert.Equal(403, anna.Status);
+        var links = anna.All(".portal-error-summary a").Select(a => a.GetAttribute("href")!).ToList();
+        Assert.NotEmpty(links);
+        Assert.All(links, href => Assert.NotNull(anna.Page.GetElementById(href.TrimStart('#'))));
+        Assert.Equal(version, (long)(await Host.StaffCase(caseNumber, App.Token("admin")))["version"]!);
+    }
+
+    [Fact]
     public async Task Only_the_queue_runs_a_script_and_only_this_host_s_file()
     {
         var (caseNumber, team) = await SubmitAsync();
