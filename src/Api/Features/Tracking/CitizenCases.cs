@@ -31,15 +31,14 @@ public static class CitizenCases
         var events = batch.Events.FetchStream(caseNumber);
         var key = batch.Load<SubjectKey>(caseNumber);
         var queueItem = batch.Load<QueueItem>(caseNumber);
-        var reads = withReads
-            ? batch.Query<PersonalDataRead>().Where(r => r.CaseNumber == caseNumber).OrderBy(r => r.ReadAt).ThenBy(r => r.Id).ToList()
-            : null;
+        var reads = withReads ? ReadsIn(batch, caseNumber) : null;
         await batch.Execute(ct);
         return new Loaded(await events, await key, await queueItem, reads is null ? null : await reads);
     }
 
-    private static IQueryable<PersonalDataRead> ReadsOf(IQueryable<PersonalDataRead> reads, string caseNumber) =>
-        reads.Where(r => r.CaseNumber == caseNumber).OrderBy(r => r.ReadAt).ThenBy(r => r.Id);
+    /// <summary>The recorded reads of the case's personal data, oldest first, as part of <paramref name="batch"/>.</summary>
+    private static Task<IReadOnlyList<PersonalDataRead>> ReadsIn(Marten.Services.BatchQuerying.IBatchedQuery batch, string caseNumber) =>
+        batch.Query<PersonalDataRead>().Where(r => r.CaseNumber == caseNumber).OrderBy(r => r.ReadAt).ThenBy(r => r.Id).ToList();
 
     /// <summary>The citizen view from the events, with the personal values the citizen gave opened, and the outlook while open.</summary>
     public static async Task<CitizenCaseView?> ViewAsync(
@@ -57,8 +56,10 @@ public static class CitizenCases
     /// <summary>Who of the office read the case's personal data, and when, in the citizen's language; staff are named by role and team, not person.</summary>
     public static async Task<DataAccesses> AccessesAsync(IQuerySession session, string caseNumber, string lang, CancellationToken ct)
     {
-        var reads = await ReadsOf(session.Query<PersonalDataRead>(), caseNumber).ToListAsync(ct);
-        return Accesses(caseNumber, reads, lang);
+        var batch = session.CreateBatchQuery();
+        var reads = ReadsIn(batch, caseNumber);
+        await batch.Execute(ct);
+        return Accesses(caseNumber, await reads, lang);
     }
 
     public static DataAccesses Accesses(string caseNumber, IEnumerable<PersonalDataRead> reads, string lang) =>
