@@ -40,6 +40,9 @@ public interface IPortalEngine
     /// <summary>The citizen's copy of the receipt (a PDF, the API's own), or null for a wrong number or code (which counts) or while locked.</summary>
     Task<IResult?> ReceiptAsync(string caseNumber, string trackingCode, string language, HttpContext context, CancellationToken ct);
 
+    /// <summary>A letter issued to the citizen (a PDF, as stored when issued), or null for a wrong number, code or letter (which counts as a failure only for the code) or while locked.</summary>
+    Task<IResult?> LetterAsync(string caseNumber, string trackingCode, string documentId, HttpContext context, CancellationToken ct);
+
     Task<PortalActionResult> ActAsync(
         string caseNumber, string trackingCode, string actionId, long expectedVersion, JsonObject input, string language, HttpContext context, CancellationToken ct);
 }
@@ -79,4 +82,8 @@ public sealed record CaseStatus(
     public sealed record Entry(DateTimeOffset At, string Title, string? Status, IReadOnlyDictionary<string, string>? Details);
     public sealed record Action(string Id, string Label, string Kind, IReadOnlyList<FieldDefinition> Inputs);
     public sealed record Read(DateTimeOffset At, string Text);
+    public sealed record Letter(string DocumentId, string Title, string Kind, long Length, DateTimeOffset IssuedAt);
+
+    /// <summary>The letters issued to the citizen: decisions and outcome documents.</summary>
+    public IReadOnlyList<Letter> Letters { get; init; } = [];
 }

@@ -64,6 +64,7 @@ public static class VorgangSetup
         options.AddAudit();
         options.AddTrackingLockout();
         options.AddPortalDocuments();
+        options.Schema.For<Vorgang.Api.Features.Letters.LetterFile>().Duplicate(x => x.CaseNumber);
         if (readModels) options.AddReadModels(catalog);
     }
 
@@ -81,6 +82,7 @@ public static class VorgangSetup
         services.AddSingleton<PublishedVersions>();
         services.AddSingleton(MasterKey.LoadKeyRing(configuration));
         services.AddSingleton<Vorgang.Api.Features.Privacy.PersonalDataVault>();
+        services.AddSingleton<Vorgang.Api.Features.Letters.LetterIssuer>();
         services.AddSingleton<Vorgang.Api.Features.Casework.CaseWriter>();
 
         var dataSource = new NpgsqlDataSourceBuilder(DatabaseBootstrap.WithConnectionDefaults(connectionString)) { Name = "vorgang" }.Build();

@@ -35,6 +35,8 @@ public sealed record CitizenCaseView(
 {
     /// <summary>The expected completion date (with its basis), the place in the queue and a delay notice; null once closed.</summary>
     public Vorgang.Projections.Forecasts.CitizenOutlook? Outlook { get; init; }
+    /// <summary>The letters issued to the citizen (decisions, permits, certificates), oldest first, with the address of each PDF.</summary>
+    public IReadOnlyList<Features.Letters.LetterView> Letters { get; init; } = [];
 }
 
 public sealed record AssigneeView(string Id, string Name);
@@ -73,6 +75,8 @@ public sealed record StaffCaseView(
     public Actor? SubmittedBy { get; init; }
     /// <summary>When the personal data was erased; personal values read null from then on.</summary>
     public DateTimeOffset? PersonalDataErasedAt { get; init; }
+    /// <summary>The letters the case's actions issued, oldest first, with the address of each PDF.</summary>
+    public IReadOnlyList<Features.Letters.LetterView> Letters { get; init; } = [];
 }
 
 public static class CaseViews
@@ -98,6 +102,7 @@ public static class CaseViews
             Applicant = state.Applicant,
             SubmittedBy = state.SubmittedBy,
             PersonalDataErasedAt = state.PersonalDataErasedAt,
+            Letters = state.Letters.Select(l => Features.Letters.LetterView.Of(l, $"/api/cases/{state.Id}")).ToList(),
         };
     }
 
@@ -136,7 +141,10 @@ public static class CaseViews
                 : null,
             state.IsClosed, state.Outcome, state.SubmittedAt, state.DueOn, state.Version,
             events.Select(e => TimelineEntryFor(definition, e.Data, e.At, lang)).OfType<TimelineEntry>().ToList(),
-            CaseDecider.AllowedActions(definition, state, citizen).Select(a => ToView(a, lang)).ToList());
+            CaseDecider.AllowedActions(definition, state, citizen).Select(a => ToView(a, lang)).ToList())
+        {
+            Letters = state.Letters.Select(l => Features.Letters.LetterView.Of(l, $"/api/track/{state.Id}")).ToList(),
+        };
     }
 
     /// <summary>What the office wrote when it asked: the step's non-internal text inputs (with their labels when there are several).</summary>
@@ -174,6 +182,8 @@ public static class CaseViews
                     details is { Count: > 0 } ? details : null);
             case CaseClosed:
                 return null;
+            case LetterIssued e:
+                return new(at, "letter-issued", T($"Brief an Sie: {e.Title}", $"Letter to you: {e.Title}"), null, null);
             case PersonalDataErased:
                 return new(at, "personal-data-erased", T("Ihre personenbezogenen Daten wurden gelöscht", "Your personal data was erased"), null, null);
             default:

@@ -32,6 +32,14 @@ public sealed class TrackCaseModel(IPortalEngine engine, DefinitionCatalog catal
         return receipt is null ? Redirect(P("/track")) : new EngineResult(receipt);
     }
 
+    /// <summary>A letter issued to the citizen as a PDF (<c>?handler=letter&amp;id=…</c>), opened with the code this browser keeps.</summary>
+    public async Task<IActionResult> OnGetLetterAsync(string caseNumber, string? id, CancellationToken ct)
+    {
+        if (TrackCookie.Read(HttpContext) is not { } remembered || remembered.CaseNumber != caseNumber) return Redirect(P("/track"));
+        var letter = await engine.LetterAsync(caseNumber, remembered.TrackingCode, id ?? "", HttpContext, ct);
+        return letter is null ? Redirect(P("/track")) : new EngineResult(letter);
+    }
+
     /// <summary>An answer of the engine's own (the receipt's PDF) as the page's answer.</summary>
     private sealed class EngineResult(IResult result) : IActionResult
     {

@@ -47,6 +47,8 @@ public sealed record Case
     /// addressed to (<see cref="PartyAccess"/>): a party keeps reading a case it once had to act on.
     /// </summary>
     public IReadOnlyList<string> VisitedStates { get; init; } = [];
+    /// <summary>The letters the case's actions issued, oldest first.</summary>
+    public IReadOnlyList<IssuedLetter> Letters { get; init; } = [];
     // Set by Marten to the stream version (a settable property is how Marten maps it).
     public long Version { get; set; }
 
@@ -94,6 +96,7 @@ public sealed record Case
     public Case Apply(DeadlineExtended e) => this with { DueOn = e.DueOn, LastChangedAt = e.ExtendedAt, DeadlineHistory = [.. DeadlineHistory, DeadlineChange.Of(e)] };
     public Case Apply(CitizenReminded e) => this with { DeadlineHistory = [.. DeadlineHistory, DeadlineChange.Of(e)] };
     public Case Apply(CaseEscalated e) => this with { DeadlineHistory = [.. DeadlineHistory, DeadlineChange.Of(e)] };
+    public Case Apply(LetterIssued e) => this with { Letters = [.. Letters, IssuedLetter.Of(e)] };
 
     // The read model keeps no ciphertext of erased data either: sealed values become null.
     public Case Apply(PersonalDataErased e) => this with
@@ -131,6 +134,7 @@ public sealed record Case
         CitizenReminded e => Apply(e),
         CaseEscalated e => Apply(e),
         PersonalDataErased e => Apply(e),
+        LetterIssued e => Apply(e),
         _ => throw new InvalidOperationException($"A case cannot apply {@event.GetType().Name}."),
     } with { Version = Version + 1 };
 
@@ -144,4 +148,10 @@ public sealed record Case
     /// <summary>Whether the case is in or has been in the state (a snapshot stored before <see cref="VisitedStates"/> knows its current state only).</summary>
     public bool HasBeenIn(string state) => State == state || VisitedStates.Contains(state);
 
+}
+
+/// <summary>A letter of the case as its views list it: which one, and where its PDF is.</summary>
+public sealed record IssuedLetter(Guid DocumentId, string LetterId, string Kind, string Title, string Language, long Length, DateTimeOffset IssuedAt)
+{
+    public static IssuedLetter Of(LetterIssued e) => new(e.DocumentId, e.LetterId, e.Kind, e.Title, e.Language, e.Length, e.IssuedAt);
 }

@@ -106,6 +106,15 @@ public sealed record CaseEscalated(string CaseNumber, string Kind, DateOnly DueO
 /// </summary>
 public sealed record PersonalDataErased(string CaseNumber, string Basis, string Reason, Actor ErasedBy, DateTimeOffset ErasedAt);
 
+/// <summary>
+/// An action issued a letter (<see cref="Kind"/>: a <i>Bescheid</i> or an outcome document) from its definition's
+/// template. The PDF itself is a document of the case, encrypted with the case's key; <see cref="Sha256"/> is the hash
+/// of its bytes, so the hash chain covers them. The title names the letter, never a personal value.
+/// </summary>
+public sealed record LetterIssued(
+    string CaseNumber, Guid DocumentId, string LetterId, string Kind, string ActionId, string Language, string Title,
+    string Sha256, long Length, DateTimeOffset IssuedAt);
+
 public static class ErasureBases
 {
     public const string Retention = "retention", Request = "request";
@@ -133,6 +142,7 @@ public static class CaseEventTypes
         [typeof(CitizenReminded)] = "citizen_reminded",
         [typeof(CaseEscalated)] = "case_escalated",
         [typeof(PersonalDataErased)] = "personal_data_erased",
+        [typeof(LetterIssued)] = "letter_issued",
     };
 
     /// <summary>Who caused an event: the person or office named in it, or the engine itself for the clock and the timers.</summary>
@@ -148,6 +158,7 @@ public static class CaseEventTypes
         DeadlineExtended e => e.ExtendedBy,
         DeadlineSuspended or DeadlineResumed or CitizenReminded or CaseEscalated => Actor.System,
         PersonalDataErased e => e.ErasedBy,
+        LetterIssued => Actor.System,
         _ => null,
     };
 }

@@ -149,7 +149,9 @@ public static class DefinitionChecker
                 CheckExpression(guard, $"{at}/guard", new HashSet<string>(formNames.Concat(inputNames)), Error);
                 if (a.GuardMessage is null) Warn($"{at}/guard", "guard-without-message", "Say in 'guardMessage' why the action is not possible when the guard fails.");
             }
+            if (a.Letter is { } letter) CheckLetter(d, a, letter, $"{at}/letter", Error);
         }
+        CheckDuplicates(d.Actions.Where(a => a.Letter is not null).Select(a => a.Letter!.Id), "/actions", "letter", Error);
 
         // Reachability from the initial state, and a way out of every open state.
         if (initial.Count == 1)
@@ -228,6 +230,47 @@ public static class DefinitionChecker
             if (field.Type == FieldTypes.List && node is JsonArray items)
                 foreach (var item in items.OfType<JsonObject>()) ResolveDates(field.Fields, item, today);
         }
+    }
+
+    /// <summary>
+    /// A letter speaks of the case's values by name; it must name only what exists and what the citizen may read, and a
+    /// decision must tell how to appeal (§ 37 Abs. 6 VwVfG).
+    /// </summary>
+    private static void CheckLetter(ProcessDefinition d, ActionDefinition a, LetterTemplate letter, string at, Action<string, string, string> error)
+    {
+        if (letter.Kind is not (LetterKinds.Decision or LetterKinds.Document))
+            error($"{at}/kind", "unknown-letter-kind", $"Letter kind '{letter.Kind}' is unknown; use decision or document.");
+        if (letter.Kind == LetterKinds.Decision && letter.LegalRemedy is null)
+            error(at, "decision-without-legal-remedy", "A decision letter (Bescheid) must say how to appeal: add 'legalRemedy' (Rechtsbehelfsbelehrung, § 37 Abs. 6 VwVfG).");
+        var texts = new List<(string Path, string Text)>();
+        void Add(string path, LocalizedText? text)
+        {
+            if (text is null) return;
+            texts.Add(($"{path}/de", text.De));
+            texts.Add(($"{path}/en", text.En));
+        }
+        foreach (var (language, title) in new[] { ("de", letter.Title.De), ("en", letter.Title.En) })
+            if (LetterPlaceholders.Names(title).Any())
+                error($"{at}/title/{language}", "letter-title-placeholder", "A letter's title names the letter and is shown in lists and the history: it takes no placeholders.");
+        Add($"{at}/to", letter.To);
+        Add($"{at}/text", letter.Text);
+        Add($"{at}/reasons", letter.Reasons);
+        Add($"{at}/legalRemedy", letter.LegalRemedy);
+        for (var f = 0; f < letter.Facts.Count; f++)
+        {
+            Add($"{at}/facts/{f}/label", letter.Facts[f].Label);
+            texts.Add(($"{at}/facts/{f}/value", letter.Facts[f].Value));
+        }
+        foreach (var (path, text) in texts)
+            foreach (var name in LetterPlaceholders.Names(text))
+            {
+                var root = name.Split('.', 2)[0];
+                var input = a.Inputs.FirstOrDefault(i => i.Id == root);
+                if (input is { Internal: true })
+                    error(path, "letter-internal-input", $"Input '{root}' is internal to the office and must not be printed in a letter to the citizen.");
+                else if (input is null && !LetterTemplate.BuiltIns.Contains(name) && d.Form.All(f => f.Id != root) && d.Computed.All(c => c.Id != root))
+                    error(path, "unknown-placeholder", $"'{{{name}}}' names no form field, input of '{a.Id}', computed value or one of {string.Join(", ", LetterTemplate.BuiltIns)}.");
+            }
     }
 
     private static HashSet<string> FormNames(IReadOnlyList<FieldDefinition> fields)

@@ -243,4 +243,43 @@ public sealed record ActionDefinition
     public IReadOnlyList<FieldDefinition> Inputs { get; init; } = [];
     public string? Guard { get; init; }
     public LocalizedText? GuardMessage { get; init; }
+    /// <summary>The letter the action issues to the citizen: a decision (<i>Bescheid</i>) or an outcome document.</summary>
+    public LetterTemplate? Letter { get; init; }
+}
+
+public static class LetterKinds
+{
+    /// <summary>A <i>Bescheid</i>: an administrative act in writing, which must tell how to appeal (§ 37 Abs. 6 VwVfG).</summary>
+    public const string Decision = "decision";
+    /// <summary>What a case produces beside or after its decision: a certificate, minutes, an entitlement.</summary>
+    public const string Document = "document";
+}
+
+/// <summary>
+/// A letter the action writes when it is taken, from the case's values: <c>{id}</c> in the texts and values stands for a
+/// form field, an input of the action, or one of <see cref="LetterTemplate.BuiltIns"/>.
+/// </summary>
+public sealed record LetterTemplate
+{
+    public static readonly IReadOnlyList<string> BuiltIns = ["caseNumber", "service", "issuedOn", "submittedOn"];
+
+    public required string Id { get; init; }
+    public string Kind { get; init; } = LetterKinds.Decision;
+    public required LocalizedText Title { get; init; }
+    /// <summary>Whom the letter is addressed to, one line, e.g. <c>{firstName} {lastName}</c>.</summary>
+    public LocalizedText? To { get; init; }
+    /// <summary>What was decided or certified; paragraphs are separated by an empty line.</summary>
+    public required LocalizedText Text { get; init; }
+    /// <summary>Label and value rows, e.g. the zone, the plate and the end of validity of a permit.</summary>
+    public IReadOnlyList<LetterFact> Facts { get; init; } = [];
+    /// <summary>The reasons (<i>Begründung</i>, § 39 VwVfG), e.g. <c>{reason}</c>.</summary>
+    public LocalizedText? Reasons { get; init; }
+    /// <summary>The <i>Rechtsbehelfsbelehrung</i>: how, where and by when the citizen can appeal; required for a decision.</summary>
+    public LocalizedText? LegalRemedy { get; init; }
+}
+
+public sealed record LetterFact
+{
+    public required LocalizedText Label { get; init; }
+    public required string Value { get; init; }
 }

@@ -116,6 +116,16 @@ public static class PersonalData
             ? state with { Data = OpenFields(state.Data, key), Applicant = state.Applicant is null ? null : OpenFields(state.Applicant, key) }
             : state;
 
+    /// <summary>A file of the case (a letter) sealed with the case's key, bound to the case number and the document's id.</summary>
+    public static byte[] SealBytes(DataKey key, Guid documentId, byte[] plaintext) =>
+        KeyRing.Encrypt(key.Bytes, plaintext, FileAad(key.CaseNumber, documentId));
+
+    /// <summary>The file sealed by <see cref="SealBytes"/>; null once the key is gone.</summary>
+    public static byte[]? OpenBytes(DataKey? key, Guid documentId, byte[] sealedBytes) =>
+        key is null ? null : KeyRing.Decrypt(key.Bytes, sealedBytes, FileAad(key.CaseNumber, documentId));
+
+    private static byte[] FileAad(string caseNumber, Guid documentId) => Encoding.UTF8.GetBytes($"vorgang-file\n{caseNumber}\n{documentId:D}");
+
     private static byte[] Aad(string caseNumber, string field) => Encoding.UTF8.GetBytes($"vorgang-personal\n{caseNumber}\n{field}");
 
     private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Marten;
 using Vorgang.Api.Features.Deadlines;
+using Vorgang.Api.Features.Letters;
 using Vorgang.Api.Features.Privacy;
 using Vorgang.Api.Telemetry;
 using Vorgang.Workflows.Audit;
@@ -66,7 +67,7 @@ public sealed record CaseChange(CaseChangeResult Result)
 /// sets (on the bus whose outbox commits with the session) and commits. Submissions, staff, citizen, party and account
 /// actions, timers and erasure all come through here; <see cref="CaseStreamGuard"/> refuses whatever does not.
 /// </summary>
-public sealed class CaseWriter(DefinitionCatalog catalog, PersonalDataVault vault, TimeProvider time)
+public sealed class CaseWriter(DefinitionCatalog catalog, PersonalDataVault vault, LetterIssuer letters, TimeProvider time)
 {
     /// <summary>
     /// Adds a new case to <paramref name="session"/> (committed by its owner, e.g. a group of submissions): its key, its
@@ -116,6 +117,14 @@ public sealed class CaseWriter(DefinitionCatalog catalog, PersonalDataVault vaul
         if (decision.Problem is { } problem) return new(CaseChangeResult.Rejected) { Problem = problem, Case = state, Definition = definition };
         if (decision.SkippedBecause is not null || decision.Events.Count == 0)
             return new(CaseChangeResult.Skipped) { SkippedBecause = decision.SkippedBecause ?? "nothing to do", Case = state, Definition = definition };
+
+        // The letters the steps issue, with their events, stored sealed in the same transaction.
+        if (key is not null)
+        {
+            var (events, files) = letters.Issue(definition, state, decision.Events);
+            decision = decision with { Events = events };
+            foreach (var (documentId, pdf) in files) session.Store(LetterFile.Seal(key, documentId, pdf));
+        }
 
         await CaseChain.AppendAsync(session, stream, command.Cause.For(definition), PersonalDataVault.Seal(decision.Events, definition, key), ct);
         decision.Alongside?.Invoke(session);

@@ -68,6 +68,20 @@ public sealed class PortalEngine(
         return null;
     }
 
+    public async Task<IResult?> LetterAsync(string caseNumber, string trackingCode, string documentId, HttpContext context, CancellationToken ct)
+    {
+        var keys = lockout.Keys(caseNumber, context.Connection.RemoteIpAddress);
+        if (await LockAsync(keys, ct) is not null) return null;
+        await using var session = store.QuerySession();
+        var letter = await Letters.LetterEndpoints.GetForCitizen(caseNumber, documentId, trackingCode, session, vault, context, ct);
+        if (TrackingLockout.Failed(context))
+        {
+            if (lockout.Enabled) await lockout.RecordFailureAsync(keys, ct);
+            return null;
+        }
+        return letter;
+    }
+
     public async Task<PortalActionResult> ActAsync(
         string caseNumber, string trackingCode, string actionId, long expectedVersion, JsonObject input, string language, HttpContext context, CancellationToken ct)
     {
@@ -138,5 +152,8 @@ public sealed class PortalEngine(
         view.Timeline.Select(e => new CaseStatus.Entry(e.At, e.Title, e.Status, e.Details)).ToList(),
         view.Actions.Select(a => new CaseStatus.Action(a.Id, a.Label, a.Kind, a.Inputs)).ToList(),
         view.Outlook,
-        reads.Accesses.Select(r => new CaseStatus.Read(r.At, r.Text)).ToList());
+        reads.Accesses.Select(r => new CaseStatus.Read(r.At, r.Text)).ToList())
+    {
+        Letters = view.Letters.Select(l => new CaseStatus.Letter(l.DocumentId.ToString("D"), l.Title, l.Kind, l.Length, l.IssuedAt)).ToList(),
+    };
 }

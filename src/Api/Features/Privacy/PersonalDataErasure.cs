@@ -38,6 +38,7 @@ public static class PersonalDataErasure
                 {
                     s.Delete<SubjectKey>(caseNumber);
                     s.DeleteWhere<SubmissionReceipt>(r => r.CaseNumber == caseNumber);
+                    s.DeleteWhere<Letters.LetterFile>(f => f.CaseNumber == caseNumber);
                 },
             });
         }, ct);
