@@ -20,6 +20,9 @@ public interface IWorkbench
 
     /// <summary>An action (claim, release, assign, take-over or a step of the process) at the version the page showed.</summary>
     Task<PortalActionResult> ActAsync(string caseNumber, string actionId, long expectedVersion, JsonObject input, HttpContext context, CancellationToken ct);
+
+    /// <summary>A letter the case issued, as its PDF (the read recorded), or the refusal of <c>GET /api/cases/{n}/letters/{id}</c>.</summary>
+    Task<IResult> LetterAsync(string caseNumber, string documentId, HttpContext context, CancellationToken ct);
 }
 
 /// <summary>An answer with the API's status: 200 with the value, or the refusal's status and its text.</summary>
@@ -61,4 +64,8 @@ public sealed record StaffCase(
     public sealed record DeadlineInfo(DateOnly? DueOn, bool ClockStopped, IReadOnlyList<string> History);
     /// <summary>One event: when, what (its stable type), by whom, and a short detail (the step's label, a take-over's reason).</summary>
     public sealed record Event(DateTimeOffset At, string Type, string? ActorName, string? ActorRole, string? Detail);
+    public sealed record Letter(string DocumentId, string Title, string Kind, DateTimeOffset IssuedAt);
+
+    /// <summary>The letters the case's actions issued to the citizen.</summary>
+    public IReadOnlyList<Letter> Letters { get; init; } = [];
 }

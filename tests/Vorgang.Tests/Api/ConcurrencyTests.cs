@@ -102,7 +102,7 @@ public sealed class ConcurrencyTests(AppFixture app) : ApiTest(app)
         var types = await EventTypes(submitted.CaseNumber);
         Assert.Single(types, t => t == "case_decided");
         Assert.Single(types, t => t == "case_closed");
-        Assert.Equal(["case_submitted", "case_claimed", "case_action_taken", "case_released", "case_claimed", "case_decided", "case_closed"], types);
+        Assert.Equal(["case_submitted", "case_claimed", "case_action_taken", "case_released", "case_claimed", "case_decided", "letter_issued", "case_closed"], types);
     }
 
     [Fact]

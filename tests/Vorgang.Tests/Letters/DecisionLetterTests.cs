@@ -31,6 +31,13 @@ public sealed class DecisionLetterTests(AppFixture app) : ApiTest(app)
             response.Content.Headers.ContentDisposition?.FileName);
     }
 
+    /// <summary>With <c>VORGANG_LETTERS</c> set to a folder, the letter is also saved there (to draw the pictures in docs/screenshots).</summary>
+    private static void Keep(string name, byte[] pdf)
+    {
+        if (Environment.GetEnvironmentVariable("VORGANG_LETTERS") is { Length: > 0 } folder)
+            File.WriteAllBytes(Path.Combine(Directory.CreateDirectory(folder).FullName, name + ".pdf"), pdf);
+    }
+
     private static string TextOf(byte[] pdf)
     {
         using var document = PdfDocument.Open(pdf);
@@ -72,6 +79,7 @@ public sealed class DecisionLetterTests(AppFixture app) : ApiTest(app)
         Assert.Equal(200, status);
         Assert.Equal("application/pdf", mediaType);
         Assert.Equal($"parking-permit-{submitted.CaseNumber}.pdf", fileName);
+        Keep("letter-parking-permit-de", pdf);
         Assert.Equal((long)letter["length"]!, pdf.Length);
         var text = TextOf(pdf);
         Assert.Contains("Bewohnerparkausweis", text);
@@ -134,6 +142,7 @@ public sealed class DecisionLetterTests(AppFixture app) : ApiTest(app)
         Assert.Equal("rejection", (string)letter["letterId"]!);
         Assert.Equal("Notice of rejection", (string)letter["title"]!);
         var (_, pdf, _, _) = await Download((string)letter["href"]!, token: Paula);
+        Keep("letter-rejection-en", pdf);
         var text = TextOf(pdf);
         Assert.Contains("Notice of rejection", text);
         Assert.Contains("Reasons", text);
@@ -169,6 +178,7 @@ public sealed class DecisionLetterTests(AppFixture app) : ApiTest(app)
         Assert.Equal(letterId, (string)letter["letterId"]!);
         var (status, pdf, _, _) = await Download((string)letter["href"]!, token: token);
         Assert.Equal(200, status);
+        Keep($"letter-{letterId}-de", pdf);
         Assert.Contains(title, TextOf(pdf));
     }
 
@@ -231,5 +241,63 @@ public sealed class DecisionLetterTests(AppFixture app) : ApiTest(app)
         var stranger = new PortalClient(Host);
         await stranger.GetAsync(href);
         Assert.Equal("/track", stranger.Path);
+    }
+
+    [Fact]
+    public async Task The_building_consultation_ends_with_its_minutes_as_a_document_without_a_legal_remedy()
+    {
+        const string minutes = "Der Carport an der Grenze ist bis 3 Meter mittlere Wandhöhe und 9 Meter Länge verfahrensfrei. Bitte halten Sie die Abstandsflächen ein.";
+        var submitted = await Host.Submit("building-permit-consultation");
+        var bernd = App.Token("caseworker", "building-control", "Bernd Bauer", subject: "bernd");
+        await Host.Act(submitted.CaseNumber, bernd, "propose-slots", new JsonObject
+        {
+            ["slot1"] = "2030-03-05 10:00", ["slot2"] = "2030-03-06 14:30", ["slot3"] = "2030-03-07 09:00",
+            ["meetingPlace"] = "Bauordnungsamt, Am Anger 26", ["message"] = "Drei Termine.",
+        });
+        var view = await Host.Track(submitted.CaseNumber, submitted.TrackingCode);
+        await Host.CitizenAct(submitted.CaseNumber, submitted.TrackingCode, "book-slot", view.Version(), new JsonObject { ["chosenSlot"] = 1 });
+        await Host.Act(submitted.CaseNumber, bernd, "record-consultation");
+        var staff = await Host.Act(submitted.CaseNumber, bernd, "write-minutes", new JsonObject { ["minutes"] = minutes, ["permitAssessment"] = "not-required" });
+
+        var letter = Assert.Single(staff["letters"]!.AsArray())!;
+        Assert.Equal("consultation-minutes", (string)letter["letterId"]!);
+        Assert.Equal("document", (string)letter["kind"]!);
+        Assert.Equal(401, (await Download((string)letter["href"]!, submitted.TrackingCode)).Status); // the office's address needs a token
+        var (_, pdf, _, _) = await Download($"/api/track/{submitted.CaseNumber}/letters/{(string)letter["documentId"]!}", submitted.TrackingCode);
+        Keep("letter-consultation-minutes-de", pdf);
+        var text = TextOf(pdf);
+        Assert.Contains("Protokoll der Bauberatung", text);
+        Assert.Contains("Abstandsflächen", text);
+        Assert.Contains("Nein, voraussichtlich nicht", text);
+        Assert.DoesNotContain("Rechtsbehelfsbelehrung", text);
+    }
+
+    [Fact]
+    public async Task The_workbench_case_page_lists_the_letter_and_opens_it_recording_the_read()
+    {
+        var submitted = await PaidParkingPermit();
+        var staff = await Host.Act(submitted.CaseNumber, Paula, "issue-permit", Issue(ServiceTestSteps.Day(371)));
+        var (_, stored, _, _) = await Download((string)staff["letters"]![0]!["href"]!, token: Paula);
+
+        var browser = new PortalClient(Host);
+        await Workbench.WorkbenchPagesTests.SignInStaffAsync(browser, "caseworker", "parking-permits", "Paula Parker");
+        await browser.GetAsync($"/staff/cases/{submitted.CaseNumber}");
+        Assert.Equal("Briefe an die antragstellende Person", browser.Text("#letters"));
+        Assert.Contains("Brief erstellt: Bewohnerparkausweis", browser.Text("#case-timeline"));
+        var href = browser.Page.QuerySelector("ul[aria-labelledby=letters] a")!.GetAttribute("href")!;
+        using (var response = await browser.SendRawAsync(new HttpRequestMessage(HttpMethod.Get, href)))
+        {
+            Assert.Equal("application/pdf", response.Content.Headers.ContentType!.MediaType);
+            Assert.Equal(stored, await response.Content.ReadAsByteArrayAsync());
+        }
+
+        // A letter id the case does not have is the page's not-found, not an error.
+        await browser.GetAsync($"/staff/cases/{submitted.CaseNumber}?handler=letter&id={Guid.NewGuid()}");
+        Assert.Equal(404, browser.Status);
+        // A colleague of another team does not reach it.
+        var other = new PortalClient(Host);
+        await Workbench.WorkbenchPagesTests.SignInStaffAsync(other, "caseworker", "registration-office", "Rita Register");
+        await other.GetAsync(href);
+        Assert.Equal(404, other.Status);
     }
 }

@@ -17,10 +17,10 @@ public sealed class OpenApiDocumentTests(AppFixture app) : ApiTest(app)
     [
         "GET /api/services", "GET /api/services/{serviceId}", "GET /api/services/{serviceId}/example", "GET /api/services/{serviceId}/diagram",
         "GET /api/services/{serviceId}/form-schema", "POST /api/services/{serviceId}/cases",
-        "GET /api/track/{caseNumber}", "GET /api/track/{caseNumber}/accesses", "GET /api/track/{caseNumber}/receipt", "POST /api/track/{caseNumber}/actions/{actionId}",
+        "GET /api/track/{caseNumber}", "GET /api/track/{caseNumber}/accesses", "GET /api/track/{caseNumber}/receipt", "GET /api/track/{caseNumber}/letters", "GET /api/track/{caseNumber}/letters/{documentId}", "POST /api/track/{caseNumber}/actions/{actionId}",
         "GET /api/me/cases", "GET /api/me/cases/{caseNumber}", "POST /api/me/cases/{caseNumber}/actions/{actionId}", "GET /api/me/cases/{caseNumber}/accesses",
         "GET /api/queues/{team}", "GET /api/parties/{party}/cases", "GET /api/cases/{caseNumber}", "POST /api/cases/{caseNumber}/actions/{actionId}",
-        "GET /api/cases/{caseNumber}/history", "GET /api/cases/{caseNumber}/state", "GET /api/cases/{caseNumber}/receipt",
+        "GET /api/cases/{caseNumber}/history", "GET /api/cases/{caseNumber}/state", "GET /api/cases/{caseNumber}/receipt", "GET /api/cases/{caseNumber}/letters/{documentId}",
         "GET /api/audit/cases/{caseNumber}/verify", "GET /api/audit/verify", "GET /api/audit/cases/{caseNumber}/reads",
         "POST /api/admin/cases/{caseNumber}/erasure", "GET /api/open-data/statistics",
     ];

@@ -94,6 +94,7 @@ public sealed class AccessMatrixTests(AppFixture app) : ApiTest(app)
         ["recorded reads"] = new("GET", "/api/audit/cases/{n}/reads", null, "401", "401", "401", AuditOnly, AuditOnly, AuditOnly, AuditOnly, "200", "200", "403 forbidden", "403 role-not-allowed", "403 role-not-allowed"),
         ["track accesses"] = new("GET", "/api/track/{n}/accesses", null, "404", "200", "404", "404", "404", "404", "404", "404", "404", "404", "404", "404"),
         ["receipt"] = new("GET", "/api/track/{n}/receipt", null, "404", "200", "404", "404", "404", "404", "404", "404", "404", "404", "404", "404"),
+        ["track letters"] = new("GET", "/api/track/{n}/letters", null, "404", "200", "404", "404", "404", "404", "404", "404", "404", "404", "404", "404"),
         ["office receipt"] = new("GET", "/api/cases/{n}/receipt", null, "401", "401", "401", "200", "404", "200", "404", "200", "200", "403 forbidden", "403 role-not-allowed", "403 role-not-allowed"),
         ["my cases"] = new("GET", "/api/me/cases", null, "401", "401", "401", Staff, Staff, Staff, Staff, Staff, Staff, Staff, "200", "200"),
         ["my case"] = new("GET", "/api/me/cases/{n}", null, "401", "401", "401", Staff, Staff, Staff, Staff, Staff, Staff, Staff, "200", "404"),

@@ -109,8 +109,8 @@ public sealed class BuildingPermitConsultationTests(AppFixture app) : ApiTest(ap
         Assert.StartsWith("Die Beratung ist abgeschlossen. Das Protokoll finden Sie hier.", view.StatusText());
         Assert.False(view.WaitingForYou());
         Assert.Empty(view["actions"]!.AsArray());
-        Assert.Equal(["submitted", "in-progress", "step", "step", "step", "decided"], view.TimelineKinds());
-        var decided = view.LastTimelineEntry();
+        Assert.Equal(["submitted", "in-progress", "step", "step", "step", "decided", "letter-issued"], view.TimelineKinds());
+        var decided = view.LastTimelineEntry("decided");
         Assert.Equal(Minutes, (string)decided["details"]!["Protokoll der Beratung"]!);
         Assert.Equal("Nein, voraussichtlich nicht", (string)decided["details"]!["Ist eine Baugenehmigung nötig?"]!);
         Assert.DoesNotContain("Bernd", view.ToJsonString());
@@ -217,9 +217,9 @@ public sealed class BuildingPermitConsultationTests(AppFixture app) : ApiTest(ap
         Assert.True((bool)view["isClosed"]!);
         Assert.StartsWith("The consultation is finished.", view.StatusText());
         Assert.Equal(
-            ["submitted", "in-progress", "information-requested", "information-provided", "step", "step", "step", "decided"],
+            ["submitted", "in-progress", "information-requested", "information-provided", "step", "step", "step", "decided", "letter-issued"],
             view.TimelineKinds());
-        Assert.Equal("Not clear yet", (string)view.LastTimelineEntry()["details"]!["Is a building permit needed?"]!);
+        Assert.Equal("Not clear yet", (string)view.LastTimelineEntry("decided")["details"]!["Is a building permit needed?"]!);
     }
 
     [Fact]

@@ -102,8 +102,8 @@ public sealed class ResidentialParkingPermitTests(AppFixture app) : ApiTest(app)
         Assert.StartsWith("Ihr Anwohnerparkausweis ist ausgestellt und kommt per Post.", view.StatusText());
         Assert.StartsWith("Etwa vier Wochen bevor der Ausweis abläuft", (string)view["status"]!["nextStep"]!);
         Assert.Empty(view["actions"]!.AsArray());
-        Assert.Equal(["submitted", "in-progress", "step", "step", "step", "decided"], view.TimelineKinds());
-        var details = view.LastTimelineEntry()["details"]!.AsObject();
+        Assert.Equal(["submitted", "in-progress", "step", "step", "step", "decided", "letter-issued"], view.TimelineKinds());
+        var details = view.LastTimelineEntry("decided")["details"]!.AsObject();
         Assert.Equal("J-B-2026-0815", (string)details["Ausweisnummer"]!);
         Assert.Equal(validUntil, (string)details["Gültig bis"]!);
         Assert.False(details.ContainsKey("Adresse und Auto passen zur Parkzone")); // internal check
@@ -184,8 +184,8 @@ public sealed class ResidentialParkingPermitTests(AppFixture app) : ApiTest(app)
         Assert.True((bool)view["isClosed"]!);
         Assert.Equal("rejected", (string)view["outcome"]!);
         Assert.StartsWith("Wir können Ihnen leider keinen Anwohnerparkausweis ausstellen.", view.StatusText());
-        Assert.Equal(["submitted", "in-progress", "step", "information-requested", "information-provided", "decided"], view.TimelineKinds());
-        Assert.Equal(reason, (string)view.LastTimelineEntry()["details"]!["Begründung"]!);
+        Assert.Equal(["submitted", "in-progress", "step", "information-requested", "information-provided", "decided", "letter-issued"], view.TimelineKinds());
+        Assert.Equal(reason, (string)view.LastTimelineEntry("decided")["details"]!["Begründung"]!);
         Assert.Empty(view["actions"]!.AsArray());
     }
 

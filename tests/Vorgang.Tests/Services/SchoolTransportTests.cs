@@ -91,8 +91,8 @@ public sealed class SchoolTransportTests(AppFixture app) : ApiTest(app)
         Assert.Equal("approved", (string)view["outcome"]!);
         Assert.StartsWith("Ihr Kind bekommt ein Schülerticket.", view.StatusText());
         Assert.Empty(view["actions"]!.AsArray());
-        Assert.Equal(["submitted", "step", "in-progress", "information-requested", "information-provided", "decided"], view.TimelineKinds());
-        var decided = view.LastTimelineEntry();
+        Assert.Equal(["submitted", "step", "in-progress", "information-requested", "information-provided", "decided", "letter-issued"], view.TimelineKinds());
+        var decided = view.LastTimelineEntry("decided");
         Assert.Equal("ST-2026-004711", (string)decided["details"]!["Ticketnummer"]!);
         Assert.Equal(validUntil, (string)decided["details"]!["Gültig bis"]!);
         Assert.DoesNotContain("Sven", view.ToJsonString());
@@ -145,8 +145,8 @@ public sealed class SchoolTransportTests(AppFixture app) : ApiTest(app)
         Assert.Equal("rejected", (string)view["outcome"]!);
         Assert.Equal("Wir können leider kein Schülerticket ausstellen. Den Grund finden Sie im Bescheid.", view.StatusText());
         Assert.StartsWith("Sie sind nicht einverstanden?", (string)view["status"]!["nextStep"]!);
-        Assert.Equal(["submitted", "step", "in-progress", "decided"], view.TimelineKinds());
-        Assert.Equal(reason, (string)view.LastTimelineEntry()["details"]!["Begründung"]!);
+        Assert.Equal(["submitted", "step", "in-progress", "decided", "letter-issued"], view.TimelineKinds());
+        Assert.Equal(reason, (string)view.LastTimelineEntry("decided")["details"]!["Begründung"]!);
         Assert.Empty(view["actions"]!.AsArray());
     }
 

@@ -23,6 +23,9 @@ internal static class ServiceTestSteps
 
     public static JsonNode LastTimelineEntry(this JsonNode view) => view["timeline"]!.AsArray().Last()!;
 
+    /// <summary>The last timeline entry of a kind, e.g. the decision before the letter it issued.</summary>
+    public static JsonNode LastTimelineEntry(this JsonNode view, string kind) => view["timeline"]!.AsArray().Last(e => (string)e!["kind"]! == kind)!;
+
     /// <summary>The violations of a problem response for one field, as "rule" strings.</summary>
     public static List<string> RulesFor(this JsonNode problem, string field) =>
         (problem["violations"] as JsonArray ?? [])

@@ -76,7 +76,16 @@ public sealed class Workbench(
             view.Deadline is { } deadline ? new StaffCase.DeadlineInfo(deadline.DueOn, deadline.ClockStopped, deadline.History.Select(h => h.Text).ToList()) : null,
             events.Select(e => Timeline(definition!, e.Data, e.Timestamp, e.EventTypeName, language)).ToList(),
             view.Applicant is { } applicant ? (string?)applicant["name"] : null,
-            view.PersonalDataErasedAt));
+            view.PersonalDataErasedAt)
+        {
+            Letters = view.Letters.Select(l => new StaffCase.Letter(l.DocumentId.ToString("D"), l.Title, l.Kind, l.IssuedAt)).ToList(),
+        });
+    }
+
+    public async Task<IResult> LetterAsync(string caseNumber, string documentId, HttpContext context, CancellationToken ct)
+    {
+        await using var session = store.LightweightSession();
+        return await Letters.LetterEndpoints.GetForOffice(caseNumber, documentId, session, catalog, vault, time, context, ct);
     }
 
     public async Task<PortalActionResult> ActAsync(string caseNumber, string actionId, long expectedVersion, JsonObject input, HttpContext context, CancellationToken ct)
@@ -99,6 +108,7 @@ public sealed class Workbench(
             ICaseTransition t => definition.Action(t.ActionId)?.Label.For(language) ?? t.ActionId,
             CaseTakenOver e => e.Reason,
             CaseAssigned e => e.AssigneeName,
+            LetterIssued e => e.Title,
             _ => null,
         };
         return new StaffCase.Event(at, type, actor?.Name, actor?.Role, detail);

@@ -31,6 +31,22 @@ public sealed class CaseModel(IWorkbench workbench, DefinitionCatalog catalog) :
         return Page();
     }
 
+    /// <summary>A letter of the case as a PDF (<c>?handler=letter&amp;id=…</c>), the API's own answer; the read is recorded.</summary>
+    public async Task<IActionResult> OnGetLetterAsync(string caseNumber, string? id, CancellationToken ct)
+    {
+        if (RequireStaff() is { } signIn) return signIn;
+        var letter = await workbench.LetterAsync(caseNumber, id ?? "", HttpContext, ct);
+        if (letter is Microsoft.AspNetCore.Http.HttpResults.FileContentHttpResult) return new EngineResult(letter);
+        var status = (letter as IStatusCodeHttpResult)?.StatusCode ?? StatusCodes.Status404NotFound;
+        Title = T("StaffCaseTitle", caseNumber);
+        return status == StatusCodes.Status404NotFound ? NotFoundPage() : Refused(status);
+    }
+
+    private sealed class EngineResult(IResult result) : IActionResult
+    {
+        public Task ExecuteResultAsync(ActionContext context) => result.ExecuteAsync(context.HttpContext);
+    }
+
     public async Task<IActionResult> OnPostAsync(string caseNumber, CancellationToken ct)
     {
         if (RequireStaff() is { } signIn) return signIn;
