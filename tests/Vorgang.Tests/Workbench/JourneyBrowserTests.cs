@@ -321,7 +321,7 @@ public sealed class JourneyBrowserTests(AppFixture app, BrowserFixture browser) 
                     break;
             }
             foreach (var type in EventsOf(definition, action, ref clockStopped))
-                expected.Add(new(type, type is "case_closed" or "deadline_suspended" or "deadline_resumed" ? null : RoleOf(step.By, definition)));
+                expected.Add(new(type, type is "case_closed" or "deadline_suspended" or "deadline_resumed" or "letter_issued" ? null : RoleOf(step.By, definition)));
             if (action.To != state) enteredOn = App.Clock.Today();
             state = action.To;
             while (stateAt.Count < expected.Count) stateAt.Add(state);
@@ -399,6 +399,7 @@ public sealed class JourneyBrowserTests(AppFixture app, BrowserFixture browser) 
             if (!waits && clockStopped) events.Add("deadline_resumed");
             clockStopped = waits;
         }
+        if (action.Letter is not null) events.Add("letter_issued");
         if (target.Final) events.Add("case_closed");
         return events;
     }
