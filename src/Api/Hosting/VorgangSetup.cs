@@ -63,6 +63,7 @@ public static class VorgangSetup
         options.AddCases(snapshot: readModels);
         options.AddAudit();
         options.AddTrackingLockout();
+        Features.Documents.DocumentChunks.AddSchema(options);
         options.AddPortalDocuments();
         if (readModels) options.AddReadModels(catalog);
     }
@@ -155,6 +156,7 @@ public static class VorgangSetup
         services.AddStaffAuth(configuration);
         services.AddCitizenAuth(configuration);
         services.AddTrackingLockout(configuration);
+        Features.Documents.DocumentsSetup.AddDocuments(services, configuration);
         services.AddPortal(configuration, builder.Environment);
         services.AddPortalAccounts(configuration, builder.Environment);
         services.AddSingleton<IPortalEngine, Vorgang.Api.Features.Portal.PortalEngine>();

@@ -35,6 +35,8 @@ public sealed record CitizenCaseView(
 {
     /// <summary>The expected completion date (with its basis), the place in the queue and a delay notice; null once closed.</summary>
     public Vorgang.Projections.Forecasts.CitizenOutlook? Outlook { get; init; }
+    /// <summary>The documents uploaded and those the office still needs from the citizen.</summary>
+    public DocumentStatusView? DocumentStatus { get; init; }
 }
 
 public sealed record AssigneeView(string Id, string Name);
@@ -42,6 +44,25 @@ public sealed record AssigneeView(string Id, string Name);
 public sealed record FeeView(string Id, string Label, decimal? Amount);
 
 public sealed record DocumentView(string Id, string Label, bool Required);
+
+/// <summary>A document uploaded to the case (its file name is personal: it is listed by <c>GET …/documents</c>).</summary>
+public sealed record UploadedDocumentView(Guid Id, string? DocumentId, string ContentType, long Length, string Sha256, DateTimeOffset UploadedAt, string UploadedBy);
+
+/// <summary>A document the definition needs and the case does not have yet: what it may be and which actions wait for it.</summary>
+public sealed record MissingDocumentView(string DocumentId, string Label, string? Description, IReadOnlyList<string> Types, int MaxSizeMiB, IReadOnlyList<string> RequiredBefore);
+
+/// <summary>The case's documents: those uploaded, oldest first, and those still missing.</summary>
+public sealed record DocumentStatusView(IReadOnlyList<UploadedDocumentView> Uploaded, IReadOnlyList<MissingDocumentView> Missing)
+{
+    public static DocumentStatusView Of(ProcessDefinition definition, Case state, string lang, DateOnly today) => new(
+        state.Documents.Select(d => new UploadedDocumentView(d.Id, d.RequirementId, d.ContentType, d.Length, d.Sha256, d.UploadedAt, d.UploadedByRole)).ToList(),
+        MissingOf(definition, state, lang, today));
+
+    public static IReadOnlyList<MissingDocumentView> MissingOf(ProcessDefinition definition, Case state, string lang, DateOnly today) =>
+        CaseDocuments.Missing(definition, state, today)
+            .Select(d => new MissingDocumentView(d.Id, d.Label.For(lang), d.Description?.For(lang), d.AcceptedTypes, (int)(d.MaxBytes / (1024 * 1024)), d.RequiredBefore))
+            .ToList();
+}
 
 /// <summary>What staff see of a case: the form, the state, who works on it, and what the caller may do now.</summary>
 public sealed record StaffCaseView(
@@ -73,6 +94,8 @@ public sealed record StaffCaseView(
     public Actor? SubmittedBy { get; init; }
     /// <summary>When the personal data was erased; personal values read null from then on.</summary>
     public DateTimeOffset? PersonalDataErasedAt { get; init; }
+    /// <summary>The documents uploaded (download them under <c>/api/cases/{caseNumber}/documents/{id}</c>) and those still missing.</summary>
+    public DocumentStatusView? DocumentStatus { get; init; }
 }
 
 public static class CaseViews
@@ -98,6 +121,7 @@ public static class CaseViews
             Applicant = state.Applicant,
             SubmittedBy = state.SubmittedBy,
             PersonalDataErasedAt = state.PersonalDataErasedAt,
+            DocumentStatus = DocumentStatusView.Of(definition, state, language, today),
         };
     }
 
@@ -136,7 +160,10 @@ public static class CaseViews
                 : null,
             state.IsClosed, state.Outcome, state.SubmittedAt, state.DueOn, state.Version,
             events.Select(e => TimelineEntryFor(definition, e.Data, e.At, lang)).OfType<TimelineEntry>().ToList(),
-            CaseDecider.AllowedActions(definition, state, citizen).Select(a => ToView(a, lang)).ToList());
+            CaseDecider.AllowedActions(definition, state, citizen).Select(a => ToView(a, lang)).ToList())
+        {
+            DocumentStatus = DocumentStatusView.Of(definition, state, lang, BerlinClock.DateOf(state.LastChangedAt)),
+        };
     }
 
     /// <summary>What the office wrote when it asked: the step's non-internal text inputs (with their labels when there are several).</summary>
@@ -174,6 +201,9 @@ public static class CaseViews
                     details is { Count: > 0 } ? details : null);
             case CaseClosed:
                 return null;
+            case DocumentUploaded e:
+                var label = e.RequirementId is null ? null : definition.Documents.FirstOrDefault(d => d.Id == e.RequirementId)?.Label.For(lang);
+                return new(at, "document-uploaded", label is null ? T("Unterlage eingegangen", "Document received") : T($"Unterlage eingegangen: {label}", $"Document received: {label}"), null, null);
             case PersonalDataErased:
                 return new(at, "personal-data-erased", T("Ihre personenbezogenen Daten wurden gelöscht", "Your personal data was erased"), null, null);
             default:

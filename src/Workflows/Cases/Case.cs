@@ -47,6 +47,8 @@ public sealed record Case
     /// addressed to (<see cref="PartyAccess"/>): a party keeps reading a case it once had to act on.
     /// </summary>
     public IReadOnlyList<string> VisitedStates { get; init; } = [];
+    /// <summary>The documents uploaded to the case, oldest first (no file names: those are in the events, sealed).</summary>
+    public IReadOnlyList<CaseDocument> Documents { get; init; } = [];
     // Set by Marten to the stream version (a settable property is how Marten maps it).
     public long Version { get; set; }
 
@@ -105,6 +107,8 @@ public sealed record Case
         PersonalDataErasureReason = e.Reason,
     };
 
+    public Case Apply(DocumentUploaded e) => this with { Documents = [.. Documents, CaseDocument.Of(e)], LastChangedAt = e.UploadedAt };
+
     public Case Apply(InformationProvided e)
     {
         var data = (JsonObject)Data.DeepClone();
@@ -131,6 +135,7 @@ public sealed record Case
         CitizenReminded e => Apply(e),
         CaseEscalated e => Apply(e),
         PersonalDataErased e => Apply(e),
+        DocumentUploaded e => Apply(e),
         _ => throw new InvalidOperationException($"A case cannot apply {@event.GetType().Name}."),
     } with { Version = Version + 1 };
 

@@ -106,6 +106,16 @@ public sealed record CaseEscalated(string CaseNumber, string Kind, DateOnly DueO
 /// </summary>
 public sealed record PersonalDataErased(string CaseNumber, string Basis, string Reason, Actor ErasedBy, DateTimeOffset ErasedAt);
 
+/// <summary>
+/// A document was added to the case: its bytes are stored encrypted with the case's key (decision 45), this event records
+/// what they are — <see cref="Sha256"/> of the stored plaintext (so the hash chain covers the file), the type decided from
+/// the bytes, the length — and <see cref="RequirementId"/>, the definition's document it fulfils, if any.
+/// <see cref="FileName"/> is sealed like any personal value: a file name can name a person.
+/// </summary>
+public sealed record DocumentUploaded(
+    string CaseNumber, Guid DocumentId, string? RequirementId, string ContentType, long Length, string Sha256, string FileName,
+    Actor UploadedBy, DateTimeOffset UploadedAt);
+
 public static class ErasureBases
 {
     public const string Retention = "retention", Request = "request";
@@ -133,6 +143,7 @@ public static class CaseEventTypes
         [typeof(CitizenReminded)] = "citizen_reminded",
         [typeof(CaseEscalated)] = "case_escalated",
         [typeof(PersonalDataErased)] = "personal_data_erased",
+        [typeof(DocumentUploaded)] = "document_uploaded",
     };
 
     /// <summary>Who caused an event: the person or office named in it, or the engine itself for the clock and the timers.</summary>
@@ -148,6 +159,7 @@ public static class CaseEventTypes
         DeadlineExtended e => e.ExtendedBy,
         DeadlineSuspended or DeadlineResumed or CitizenReminded or CaseEscalated => Actor.System,
         PersonalDataErased e => e.ErasedBy,
+        DocumentUploaded e => e.UploadedBy,
         _ => null,
     };
 }

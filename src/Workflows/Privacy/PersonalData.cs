@@ -95,6 +95,8 @@ public static class PersonalData
         InformationRequested e => e with { Input = SealFields(e.Input, PersonalInputs(definition, e.ActionId), key) },
         CaseDecided e => e with { Input = SealFields(e.Input, PersonalInputs(definition, e.ActionId), key) },
         CaseWithdrawn e => e with { Input = SealFields(e.Input, PersonalInputs(definition, e.ActionId), key) },
+        DocumentUploaded e when !e.FileName.StartsWith(Prefix, StringComparison.Ordinal) =>
+            e with { FileName = Seal(key, FileNameField(e.DocumentId), JsonValue.Create(e.FileName)) },
         _ => @event,
     };
 
@@ -107,6 +109,7 @@ public static class PersonalData
         InformationRequested e => e with { Input = OpenFields(e.Input, key) },
         CaseDecided e => e with { Input = OpenFields(e.Input, key) },
         CaseWithdrawn e => e with { Input = OpenFields(e.Input, key) },
+        DocumentUploaded e => e with { FileName = OpenFileName(e, key) ?? "" },
         _ => @event,
     };
 
@@ -115,6 +118,14 @@ public static class PersonalData
         HasSealed(state.Data) || HasSealed(state.Applicant)
             ? state with { Data = OpenFields(state.Data, key), Applicant = state.Applicant is null ? null : OpenFields(state.Applicant, key) }
             : state;
+
+    /// <summary>The file name of an uploaded document, opened; null once the key is gone.</summary>
+    public static string? OpenFileName(DocumentUploaded e, DataKey? key) =>
+        !e.FileName.StartsWith(Prefix, StringComparison.Ordinal) ? e.FileName
+        : Open(key, FileNameField(e.DocumentId), e.FileName) is JsonValue v && v.TryGetValue<string>(out var name) && !name.StartsWith(Prefix, StringComparison.Ordinal) ? name
+        : null;
+
+    private static string FileNameField(Guid documentId) => $"documents/{documentId:N}/fileName";
 
     private static byte[] Aad(string caseNumber, string field) => Encoding.UTF8.GetBytes($"vorgang-personal\n{caseNumber}\n{field}");
 
