@@ -249,6 +249,10 @@ public static class DocumentEndpoints
         return segments is ["", "api", "track" or "cases", _, "documents"];
     }
 
+    /// <summary>Whether an operation's route (as the API description gives it, without the leading slash) is an upload's.</summary>
+    public static bool IsUploadPath(string? relativePath) =>
+        relativePath is "api/track/{caseNumber}/documents" or "api/cases/{caseNumber}/documents";
+
     private static bool IsKebab(string id) => id.All(c => c is >= 'a' and <= 'z' or >= '0' and <= '9' or '-');
 
     private static IResult Malformed(HttpContext context, string detail) =>
