@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
+using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Vorgang.Tests.Infrastructure;
@@ -180,6 +181,36 @@ public sealed class DocumentTests(AppFixture app) : ApiTest(app)
         Assert.Null((string?)list.Json!["documents"]![0]!["fileName"]);
         Assert.Empty(await Host.TablesContaining(marker));
         Assert.Empty(await Host.TablesContaining(Convert.ToHexStringLower(Encoding.ASCII.GetBytes(marker))));
+    }
+
+    [Fact]
+    public async Task The_workbench_lists_the_documents_and_opens_one_as_a_recorded_read()
+    {
+        var data = await Host.Example("change-of-address");
+        data["landlordConfirmationAvailable"] = false;
+        data.Remove("landlordName");
+        var submitted = await Host.Submit("change-of-address", data);
+        var anna = new Portal.PortalClient(Host);
+        await Workbench.WorkbenchPagesTests.SignInStaffAsync(anna, "caseworker", "registration-office", "Anna Schmidt");
+        await anna.GetAsync($"/staff/cases/{submitted.CaseNumber}");
+        Assert.Contains("fehlt noch", anna.Text("#case-documents"));
+
+        var pdf = Pdf("Bestätigung für die Akte");
+        Assert.Equal(201, (await Host.UploadAsCitizen(submitted.CaseNumber, submitted.TrackingCode, Form(pdf, documentId: "landlord-confirmation"))).Status);
+        await anna.GetAsync($"/staff/cases/{submitted.CaseNumber}");
+        var link = Assert.Single(anna.Page.QuerySelectorAll("#case-documents a"));
+        Assert.Contains("Wohnungsgeberbestätigung", link.TextContent);
+        var readsBefore = await ReadsOf(submitted.CaseNumber);
+        var file = await anna.SendRawAsync(new HttpRequestMessage(HttpMethod.Get, link.GetAttribute("href")));
+        Assert.Equal(200, (int)file.StatusCode);
+        Assert.Equal(pdf, await file.Content.ReadAsByteArrayAsync());
+        Assert.Equal(readsBefore + 1, await ReadsOf(submitted.CaseNumber));
+    }
+
+    private async Task<int> ReadsOf(string caseNumber)
+    {
+        await using var session = Host.Services.GetRequiredService<IDocumentStore>().QuerySession();
+        return await session.Query<Vorgang.Workflows.Audit.PersonalDataRead>().CountAsync(r => r.CaseNumber == caseNumber);
     }
 
     private async Task<long> ChunkRows()

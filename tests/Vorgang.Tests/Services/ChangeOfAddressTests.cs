@@ -43,9 +43,7 @@ public sealed class ChangeOfAddressTests(AppFixture app) : ApiTest(app)
         Assert.Equal(WorkingDays.Add(TimeProvider.System.Today(), 20).ToString("yyyy-MM-dd"), (string)view["neededFromYou"]!["by"]!);
         Assert.Contains("provide-information", view["actions"].Ids());
 
-        var upload = await Documents.DocumentRequests.UploadAsCitizen(Host, submitted.CaseNumber, submitted.TrackingCode,
-            Documents.DocumentRequests.Form(Documents.DocumentRequests.Pdf("Wohnungsgeberbestätigung"), documentId: "landlord-confirmation"));
-        Assert.True(upload.Status == 201, upload.ToString());
+        await Documents.DocumentRequests.UploadLandlordConfirmation(Host, submitted.CaseNumber, submitted.TrackingCode);
         view = await Host.Track(submitted.CaseNumber, submitted.TrackingCode);
         view = await Host.CitizenAct(submitted.CaseNumber, submitted.TrackingCode, "provide-information", (long)view["version"]!,
             new JsonObject { ["landlordName"] = "Wohnungsgenossenschaft Jena eG" });

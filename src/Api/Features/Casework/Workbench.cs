@@ -76,7 +76,21 @@ public sealed class Workbench(
             view.Deadline is { } deadline ? new StaffCase.DeadlineInfo(deadline.DueOn, deadline.ClockStopped, deadline.History.Select(h => h.Text).ToList()) : null,
             events.Select(e => Timeline(definition!, e.Data, e.Timestamp, e.EventTypeName, language)).ToList(),
             view.Applicant is { } applicant ? (string?)applicant["name"] : null,
-            view.PersonalDataErasedAt));
+            view.PersonalDataErasedAt)
+        {
+            Uploads = view.DocumentStatus?.Uploaded.Select(d => new StaffCase.Upload(d.Id,
+                d.DocumentId is null ? null : definition!.Documents.FirstOrDefault(x => x.Id == d.DocumentId)?.Label.For(language),
+                d.ContentType, d.Length, d.UploadedAt, d.UploadedBy)).ToList() ?? [],
+            MissingDocuments = view.DocumentStatus?.Missing.Select(m => m.Label).ToList() ?? [],
+        });
+    }
+
+    public async Task<IResult> DocumentAsync(string caseNumber, string documentId, HttpContext context, CancellationToken ct)
+    {
+        // The read is recorded and saved before the file is streamed, which reads through the data source, not the session.
+        await using var session = store.LightweightSession();
+        return await Documents.DocumentEndpoints.DownloadForStaff(caseNumber, documentId, session, catalog, vault,
+            context.RequestServices.GetRequiredService<Npgsql.NpgsqlDataSource>(), time, context, ct);
     }
 
     public async Task<PortalActionResult> ActAsync(string caseNumber, string actionId, long expectedVersion, JsonObject input, HttpContext context, CancellationToken ct)

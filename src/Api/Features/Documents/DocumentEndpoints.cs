@@ -241,10 +241,11 @@ public static class DocumentEndpoints
         }
     }
 
-    /// <summary>Whether the request is an upload (its body is multipart and may be as large as the largest document, not JSON).</summary>
+    /// <summary>Whether the request is an upload: multipart to an upload address, whose body may be as large as the largest document. Any other body there is held to the usual limits.</summary>
     public static bool IsUpload(HttpRequest request)
     {
         if (!HttpMethods.IsPost(request.Method) || request.Path.Value is not { } path || !path.EndsWith("/documents", StringComparison.Ordinal)) return false;
+        if (request.ContentType is not { } type || !type.StartsWith("multipart/form-data", StringComparison.OrdinalIgnoreCase)) return false;
         var segments = path.Split('/');
         return segments is ["", "api", "track" or "cases", _, "documents"];
     }

@@ -29,6 +29,13 @@ public static class DocumentRequests
         return form;
     }
 
+    /// <summary>The citizen uploads the landlord's confirmation (change-of-address v3 registers only with it when the form said there was none).</summary>
+    public static async Task UploadLandlordConfirmation(IAlbaHost host, string caseNumber, string trackingCode)
+    {
+        var answer = await host.UploadAsCitizen(caseNumber, trackingCode, Form(Pdf("Wohnungsgeberbestätigung"), documentId: "landlord-confirmation"));
+        Assert.True(answer.Status == 201, answer.ToString());
+    }
+
     public static Task<Answer> UploadAsCitizen(this IAlbaHost host, string caseNumber, string trackingCode, HttpContent content) =>
         Send(host, HttpMethod.Post, $"/api/track/{caseNumber}/documents", content, trackingCode: trackingCode);
 
