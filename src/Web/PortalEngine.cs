@@ -40,6 +40,9 @@ public interface IPortalEngine
     /// <summary>The citizen's copy of the receipt (a PDF, the API's own), or null for a wrong number or code (which counts) or while locked.</summary>
     Task<IResult?> ReceiptAsync(string caseNumber, string trackingCode, string language, HttpContext context, CancellationToken ct);
 
+    /// <summary>One document of the case as the API's citizen download answers it; null for a wrong number or code, or while locked (counted like the page).</summary>
+    Task<IResult?> DocumentAsync(string caseNumber, string trackingCode, string documentId, HttpContext context, CancellationToken ct);
+
     Task<PortalActionResult> ActAsync(
         string caseNumber, string trackingCode, string actionId, long expectedVersion, JsonObject input, string language, HttpContext context, CancellationToken ct);
 }
@@ -79,4 +82,11 @@ public sealed record CaseStatus(
     public sealed record Entry(DateTimeOffset At, string Title, string? Status, IReadOnlyDictionary<string, string>? Details);
     public sealed record Action(string Id, string Label, string Kind, IReadOnlyList<FieldDefinition> Inputs);
     public sealed record Read(DateTimeOffset At, string Text);
+    /// <summary>A document uploaded to the case: which of the service's documents it is, its type, size and when.</summary>
+    public sealed record Document(Guid Id, string? Label, string ContentType, long Length, DateTimeOffset At);
+    /// <summary>A document the office still needs.</summary>
+    public sealed record MissingDocument(string Label, string? Description);
+
+    public IReadOnlyList<Document> Documents { get; init; } = [];
+    public IReadOnlyList<MissingDocument> MissingDocuments { get; init; } = [];
 }

@@ -46,7 +46,11 @@ public sealed record FeeView(string Id, string Label, decimal? Amount);
 public sealed record DocumentView(string Id, string Label, bool Required);
 
 /// <summary>A document uploaded to the case (its file name is personal: it is listed by <c>GET …/documents</c>).</summary>
-public sealed record UploadedDocumentView(Guid Id, string? DocumentId, string ContentType, long Length, string Sha256, DateTimeOffset UploadedAt, string UploadedBy);
+public sealed record UploadedDocumentView(Guid Id, string? DocumentId, string ContentType, long Length, string Sha256, DateTimeOffset UploadedAt, string UploadedBy)
+{
+    /// <summary>The label of the service's document it is, in the view's language.</summary>
+    public string? Label { get; init; }
+}
 
 /// <summary>A document the definition needs and the case does not have yet: what it may be and which actions wait for it.</summary>
 public sealed record MissingDocumentView(string DocumentId, string Label, string? Description, IReadOnlyList<string> Types, int MaxSizeMiB, IReadOnlyList<string> RequiredBefore);
@@ -55,7 +59,10 @@ public sealed record MissingDocumentView(string DocumentId, string Label, string
 public sealed record DocumentStatusView(IReadOnlyList<UploadedDocumentView> Uploaded, IReadOnlyList<MissingDocumentView> Missing)
 {
     public static DocumentStatusView Of(ProcessDefinition definition, Case state, string lang, DateOnly today) => new(
-        state.Documents.Select(d => new UploadedDocumentView(d.Id, d.RequirementId, d.ContentType, d.Length, d.Sha256, d.UploadedAt, d.UploadedByRole)).ToList(),
+        state.Documents.Select(d => new UploadedDocumentView(d.Id, d.RequirementId, d.ContentType, d.Length, d.Sha256, d.UploadedAt, d.UploadedByRole)
+        {
+            Label = d.RequirementId is null ? null : definition.Documents.FirstOrDefault(x => x.Id == d.RequirementId)?.Label.For(lang),
+        }).ToList(),
         MissingOf(definition, state, lang, today));
 
     public static IReadOnlyList<MissingDocumentView> MissingOf(ProcessDefinition definition, Case state, string lang, DateOnly today) =>

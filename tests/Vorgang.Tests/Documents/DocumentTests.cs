@@ -207,6 +207,28 @@ public sealed class DocumentTests(AppFixture app) : ApiTest(app)
         Assert.Equal(readsBefore + 1, await ReadsOf(submitted.CaseNumber));
     }
 
+    [Fact]
+    public async Task The_status_page_lists_missing_and_uploaded_documents_and_opens_one()
+    {
+        var data = await Host.Example("change-of-address");
+        data["landlordConfirmationAvailable"] = false;
+        data.Remove("landlordName");
+        var submitted = await Host.Submit("change-of-address", data);
+        var browser = new Portal.PortalClient(Host);
+        await browser.GetAsync("/track");
+        await browser.SubmitAsync(browser.Form(), new Dictionary<string, string> { ["caseNumber"] = submitted.CaseNumber, ["trackingCode"] = submitted.TrackingCode });
+        Assert.Contains("Wohnungsgeberbestätigung", browser.Text("#documents-missing"));
+
+        var pdf = Pdf("Bestätigung");
+        Assert.Equal(201, (await Host.UploadAsCitizen(submitted.CaseNumber, submitted.TrackingCode, Form(pdf, documentId: "landlord-confirmation"))).Status);
+        await browser.GetAsync($"/track/{submitted.CaseNumber}");
+        Assert.Null(browser.Page.GetElementById("documents-missing"));
+        var link = Assert.Single(browser.Page.QuerySelectorAll("#documents-uploaded a"));
+        Assert.DoesNotContain(submitted.TrackingCode, link.GetAttribute("href"));
+        var file = await browser.SendRawAsync(new HttpRequestMessage(HttpMethod.Get, link.GetAttribute("href")));
+        Assert.Equal(pdf, await file.Content.ReadAsByteArrayAsync());
+    }
+
     private async Task<int> ReadsOf(string caseNumber)
     {
         await using var session = Host.Services.GetRequiredService<IDocumentStore>().QuerySession();
