@@ -42,6 +42,8 @@ public interface IPortalEngine
 
     /// <summary>A letter issued to the citizen (a PDF, as stored when issued), or null for a wrong number, code or letter (which counts as a failure only for the code) or while locked.</summary>
     Task<IResult?> LetterAsync(string caseNumber, string trackingCode, string documentId, HttpContext context, CancellationToken ct);
+    /// <summary>One document of the case as the API's citizen download answers it; null for a wrong number or code, or while locked (counted like the page).</summary>
+    Task<IResult?> DocumentAsync(string caseNumber, string trackingCode, string documentId, HttpContext context, CancellationToken ct);
 
     Task<PortalActionResult> ActAsync(
         string caseNumber, string trackingCode, string actionId, long expectedVersion, JsonObject input, string language, HttpContext context, CancellationToken ct);
@@ -86,4 +88,11 @@ public sealed record CaseStatus(
 
     /// <summary>The letters issued to the citizen: decisions and outcome documents.</summary>
     public IReadOnlyList<Letter> Letters { get; init; } = [];
+    /// <summary>A document uploaded to the case: which of the service's documents it is, its type, size and when.</summary>
+    public sealed record Document(Guid Id, string? Label, string ContentType, long Length, DateTimeOffset At);
+    /// <summary>A document the office still needs.</summary>
+    public sealed record MissingDocument(string Label, string? Description);
+
+    public IReadOnlyList<Document> Documents { get; init; } = [];
+    public IReadOnlyList<MissingDocument> MissingDocuments { get; init; } = [];
 }

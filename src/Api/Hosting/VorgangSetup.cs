@@ -63,6 +63,7 @@ public static class VorgangSetup
         options.AddCases(snapshot: readModels);
         options.AddAudit();
         options.AddTrackingLockout();
+        Features.Documents.DocumentChunks.AddSchema(options);
         options.AddPortalDocuments();
         options.Schema.For<Vorgang.Api.Features.Letters.LetterFile>().Duplicate(x => x.CaseNumber);
         if (readModels) options.AddReadModels(catalog);
@@ -157,6 +158,7 @@ public static class VorgangSetup
         services.AddStaffAuth(configuration);
         services.AddCitizenAuth(configuration);
         services.AddTrackingLockout(configuration);
+        Features.Documents.DocumentsSetup.AddDocuments(services, configuration);
         services.AddPortal(configuration, builder.Environment);
         services.AddPortalAccounts(configuration, builder.Environment);
         services.AddSingleton<IPortalEngine, Vorgang.Api.Features.Portal.PortalEngine>();

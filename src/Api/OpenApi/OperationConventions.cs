@@ -100,6 +100,11 @@ public sealed class OperationConventions : IOpenApiOperationTransformer
     private static void RequestBody(OpenApiOperation operation, OpenApiOperationTransformerContext context)
     {
         var bodyType = context.Description.ParameterDescriptions.FirstOrDefault(p => p.Source == BindingSource.Body)?.Type;
+        if (bodyType is null && Features.Documents.DocumentEndpoints.IsUploadPath(context.Description.RelativePath))
+        {
+            operation.RequestBody = UploadBody();
+            return;
+        }
         if (bodyType is null || operation.RequestBody is not OpenApiRequestBody body || body.Content is null) return;
         body.Required = true;
         foreach (var media in body.Content.Values.OfType<OpenApiMediaType>())
@@ -112,6 +117,29 @@ public sealed class OperationConventions : IOpenApiOperationTransformer
                 "`), the citizen's `language`, and for staff at a counter `onBehalfOf`.";
         }
     }
+
+    /// <summary>A document upload: the file in the part <c>file</c>, optionally the definition's document id in <c>documentId</c>.</summary>
+    private static OpenApiRequestBody UploadBody() => new()
+    {
+        Required = true,
+        Description = "The file in the part `file` (its type is decided by its content), optionally the definition's document it is in `documentId`.",
+        Content = new Dictionary<string, OpenApiMediaType>
+        {
+            ["multipart/form-data"] = new()
+            {
+                Schema = new OpenApiSchema
+                {
+                    Type = JsonSchemaType.Object,
+                    Required = new HashSet<string> { Features.Documents.DocumentEndpoints.FilePart },
+                    Properties = new Dictionary<string, IOpenApiSchema>
+                    {
+                        [Features.Documents.DocumentEndpoints.FilePart] = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary", Description = "The file: PDF, JPEG, PNG or WebP, as the document allows." },
+                        [Features.Documents.DocumentEndpoints.DocumentIdPart] = new OpenApiSchema { Type = JsonSchemaType.String, Pattern = "^[a-z0-9-]{1,200}$", Description = "The id of the definition's document it is, e.g. landlord-confirmation." },
+                    },
+                },
+            },
+        },
+    };
 
     private static Dictionary<string, IOpenApiExample>? Examples(Type bodyType, IServiceProvider services)
     {

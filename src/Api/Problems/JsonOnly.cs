@@ -7,7 +7,9 @@ public sealed class JsonOnly(RequestDelegate next)
     {
         var request = context.Request;
         var hasBody = request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0;
-        if (request.Path.StartsWithSegments("/api") && HttpMethods.IsPost(request.Method) && hasBody && !IsJson(request.ContentType))
+        // Uploads are multipart; their endpoints check the type themselves.
+        if (request.Path.StartsWithSegments("/api") && HttpMethods.IsPost(request.Method) && hasBody && !IsJson(request.ContentType)
+            && !Features.Documents.DocumentEndpoints.IsUpload(request))
         {
             var details = Problems.Create(415, "unsupported-media-type", "Send the request body as JSON.",
                 $"Content-Type '{request.ContentType}' is not supported; use 'application/json'.", context);

@@ -160,6 +160,9 @@ public sealed record HardeningSettings(long MaxRequestBodyBytes, int PerClientPe
     /// <summary>API reads that may wait for their turn before further ones are refused with 503.</summary>
     public int QueuedReads { get; init; } = Hardening.DefaultQueuedReads;
 
+    /// <summary>The largest body of a document upload: <c>Vorgang:Documents:MaxSizeMiB</c> and 1 MiB for the multipart framing.</summary>
+    public long MaxUploadBodyBytes { get; init; } = 51L * 1024 * 1024;
+
     /// <summary>The reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (addresses or networks).</summary>
     public IReadOnlyList<System.Net.IPNetwork> TrustedProxies { get; init; } = [];
 
@@ -193,6 +196,7 @@ public sealed record HardeningSettings(long MaxRequestBodyBytes, int PerClientPe
             TrustedProxies = proxies,
             ConcurrentReads = concurrentReads,
             QueuedReads = queuedReads,
+            MaxUploadBodyBytes = Math.Max(maxBody, (configuration.GetValue($"{Features.Documents.DocumentOptions.Section}:MaxSizeMiB", 50L) + 1) * 1024 * 1024),
         };
     }
 }
@@ -239,7 +243,8 @@ public sealed class RequestLimits(RequestDelegate next, HardeningSettings settin
     public async Task InvokeAsync(HttpContext context)
     {
         var request = context.Request;
-        var max = settings.MaxRequestBodyBytes;
+        // An upload may be as large as the largest document allows (and its multipart framing); every other body is small.
+        var max = Features.Documents.DocumentEndpoints.IsUpload(request) ? settings.MaxUploadBodyBytes : settings.MaxRequestBodyBytes;
         if (request.ContentLength > max)
         {
             // The unread body is not worth keeping the connection for.

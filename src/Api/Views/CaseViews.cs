@@ -37,6 +37,8 @@ public sealed record CitizenCaseView(
     public Vorgang.Projections.Forecasts.CitizenOutlook? Outlook { get; init; }
     /// <summary>The letters issued to the citizen (decisions, permits, certificates), oldest first, with the address of each PDF.</summary>
     public IReadOnlyList<Features.Letters.LetterView> Letters { get; init; } = [];
+    /// <summary>The documents uploaded and those the office still needs from the citizen.</summary>
+    public DocumentStatusView? DocumentStatus { get; init; }
 }
 
 public sealed record AssigneeView(string Id, string Name);
@@ -44,6 +46,32 @@ public sealed record AssigneeView(string Id, string Name);
 public sealed record FeeView(string Id, string Label, decimal? Amount);
 
 public sealed record DocumentView(string Id, string Label, bool Required);
+
+/// <summary>A document uploaded to the case (its file name is personal: it is listed by <c>GET …/documents</c>).</summary>
+public sealed record UploadedDocumentView(Guid Id, string? DocumentId, string ContentType, long Length, string Sha256, DateTimeOffset UploadedAt, string UploadedBy)
+{
+    /// <summary>The label of the service's document it is, in the view's language.</summary>
+    public string? Label { get; init; }
+}
+
+/// <summary>A document the definition needs and the case does not have yet: what it may be and which actions wait for it.</summary>
+public sealed record MissingDocumentView(string DocumentId, string Label, string? Description, IReadOnlyList<string> Types, int MaxSizeMiB, IReadOnlyList<string> RequiredBefore);
+
+/// <summary>The case's documents: those uploaded, oldest first, and those still missing.</summary>
+public sealed record DocumentStatusView(IReadOnlyList<UploadedDocumentView> Uploaded, IReadOnlyList<MissingDocumentView> Missing)
+{
+    public static DocumentStatusView Of(ProcessDefinition definition, Case state, string lang, DateOnly today) => new(
+        state.Documents.Select(d => new UploadedDocumentView(d.Id, d.RequirementId, d.ContentType, d.Length, d.Sha256, d.UploadedAt, d.UploadedByRole)
+        {
+            Label = d.RequirementId is null ? null : definition.Documents.FirstOrDefault(x => x.Id == d.RequirementId)?.Label.For(lang),
+        }).ToList(),
+        MissingOf(definition, state, lang, today));
+
+    public static IReadOnlyList<MissingDocumentView> MissingOf(ProcessDefinition definition, Case state, string lang, DateOnly today) =>
+        CaseDocuments.Missing(definition, state, today)
+            .Select(d => new MissingDocumentView(d.Id, d.Label.For(lang), d.Description?.For(lang), d.AcceptedTypes, (int)(d.MaxBytes / (1024 * 1024)), d.RequiredBefore))
+            .ToList();
+}
 
 /// <summary>What staff see of a case: the form, the state, who works on it, and what the caller may do now.</summary>
 public sealed record StaffCaseView(
@@ -77,6 +105,8 @@ public sealed record StaffCaseView(
     public DateTimeOffset? PersonalDataErasedAt { get; init; }
     /// <summary>The letters the case's actions issued, oldest first, with the address of each PDF.</summary>
     public IReadOnlyList<Features.Letters.LetterView> Letters { get; init; } = [];
+    /// <summary>The documents uploaded (download them under <c>/api/cases/{caseNumber}/documents/{id}</c>) and those still missing.</summary>
+    public DocumentStatusView? DocumentStatus { get; init; }
 }
 
 public static class CaseViews
@@ -103,6 +133,7 @@ public static class CaseViews
             SubmittedBy = state.SubmittedBy,
             PersonalDataErasedAt = state.PersonalDataErasedAt,
             Letters = state.Letters.Select(l => Features.Letters.LetterView.Of(l, $"/api/cases/{state.Id}")).ToList(),
+            DocumentStatus = DocumentStatusView.Of(definition, state, language, today),
         };
     }
 
@@ -144,6 +175,7 @@ public static class CaseViews
             CaseDecider.AllowedActions(definition, state, citizen).Select(a => ToView(a, lang)).ToList())
         {
             Letters = state.Letters.Select(l => Features.Letters.LetterView.Of(l, $"/api/track/{state.Id}")).ToList(),
+            DocumentStatus = DocumentStatusView.Of(definition, state, lang, BerlinClock.DateOf(state.LastChangedAt)),
         };
     }
 
@@ -184,6 +216,9 @@ public static class CaseViews
                 return null;
             case LetterIssued e:
                 return new(at, "letter-issued", T($"Brief an Sie: {e.Title}", $"Letter to you: {e.Title}"), null, null);
+            case DocumentUploaded e:
+                var label = e.RequirementId is null ? null : definition.Documents.FirstOrDefault(d => d.Id == e.RequirementId)?.Label.For(lang);
+                return new(at, "document-uploaded", label is null ? T("Unterlage eingegangen", "Document received") : T($"Unterlage eingegangen: {label}", $"Document received: {label}"), null, null);
             case PersonalDataErased:
                 return new(at, "personal-data-erased", T("Ihre personenbezogenen Daten wurden gelöscht", "Your personal data was erased"), null, null);
             default:

@@ -15,6 +15,9 @@ public abstract class CaseStatusPage : PortalPage
     protected string? FailedAction { get; set; }
     protected JsonObject PostedInput { get; set; } = new();
 
+    /// <summary>Where a document of the case opens from this page, or null where the page offers no download.</summary>
+    public virtual string? DocumentLink(Guid id) => null;
+
     /// <summary>Where the action forms post to: this page.</summary>
     public abstract string ActionPath { get; }
 

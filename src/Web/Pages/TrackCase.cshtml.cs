@@ -40,6 +40,16 @@ public sealed class TrackCaseModel(IPortalEngine engine, DefinitionCatalog catal
         return letter is null ? Redirect(P("/track")) : new EngineResult(letter);
     }
 
+    public override string? DocumentLink(Guid id) => P($"/track/{Case!.CaseNumber}") + "?handler=document&id=" + id.ToString();
+
+    /// <summary>One of the case's documents (<c>?handler=document&amp;id=…</c>): the API's citizen download, opened with the code this browser keeps.</summary>
+    public async Task<IActionResult> OnGetDocumentAsync(string caseNumber, string? id, CancellationToken ct)
+    {
+        if (TrackCookie.Read(HttpContext) is not { } remembered || remembered.CaseNumber != caseNumber) return Redirect(P("/track"));
+        var document = await engine.DocumentAsync(caseNumber, remembered.TrackingCode, id ?? "", HttpContext, ct);
+        return document is null ? Redirect(P("/track")) : new EngineResult(document);
+    }
+
     /// <summary>An answer of the engine's own (the receipt's PDF) as the page's answer.</summary>
     private sealed class EngineResult(IResult result) : IActionResult
     {

@@ -18,6 +18,9 @@ public interface IWorkbench
     /// <summary>The staff view of a case in the page's language (the read recorded), or 404 for a case the caller may not reach.</summary>
     Task<Answer<StaffCase>> CaseAsync(string caseNumber, string language, HttpContext context, CancellationToken ct);
 
+    /// <summary>One document of the case, as the API's staff download answers it (access checked, the read recorded, the file streamed).</summary>
+    Task<IResult> DocumentAsync(string caseNumber, string documentId, HttpContext context, CancellationToken ct);
+
     /// <summary>An action (claim, release, assign, take-over or a step of the process) at the version the page showed.</summary>
     Task<PortalActionResult> ActAsync(string caseNumber, string actionId, long expectedVersion, JsonObject input, HttpContext context, CancellationToken ct);
 
@@ -61,6 +64,12 @@ public sealed record StaffCase(
 {
     public sealed record Fee(string Label, decimal? Amount);
     public sealed record Document(string Label, bool Required);
+    /// <summary>A document uploaded to the case (opened through the page's <c>?handler=document&amp;id=</c>, a recorded read).</summary>
+    public sealed record Upload(Guid Id, string? Label, string ContentType, long Length, DateTimeOffset UploadedAt, string UploadedBy);
+
+    public IReadOnlyList<Upload> Uploads { get; init; } = [];
+    /// <summary>The labels of the documents the case still needs.</summary>
+    public IReadOnlyList<string> MissingDocuments { get; init; } = [];
     public sealed record DeadlineInfo(DateOnly? DueOn, bool ClockStopped, IReadOnlyList<string> History);
     /// <summary>One event: when, what (its stable type), by whom, and a short detail (the step's label, a take-over's reason).</summary>
     public sealed record Event(DateTimeOffset At, string Type, string? ActorName, string? ActorRole, string? Detail);

@@ -49,6 +49,8 @@ public sealed record Case
     public IReadOnlyList<string> VisitedStates { get; init; } = [];
     /// <summary>The letters the case's actions issued, oldest first.</summary>
     public IReadOnlyList<IssuedLetter> Letters { get; init; } = [];
+    /// <summary>The documents uploaded to the case, oldest first (no file names: those are in the events, sealed).</summary>
+    public IReadOnlyList<CaseDocument> Documents { get; init; } = [];
     // Set by Marten to the stream version (a settable property is how Marten maps it).
     public long Version { get; set; }
 
@@ -108,6 +110,8 @@ public sealed record Case
         PersonalDataErasureReason = e.Reason,
     };
 
+    public Case Apply(DocumentUploaded e) => this with { Documents = [.. Documents, CaseDocument.Of(e)], LastChangedAt = e.UploadedAt };
+
     public Case Apply(InformationProvided e)
     {
         var data = (JsonObject)Data.DeepClone();
@@ -135,6 +139,7 @@ public sealed record Case
         CaseEscalated e => Apply(e),
         PersonalDataErased e => Apply(e),
         LetterIssued e => Apply(e),
+        DocumentUploaded e => Apply(e),
         _ => throw new InvalidOperationException($"A case cannot apply {@event.GetType().Name}."),
     } with { Version = Version + 1 };
 

@@ -120,6 +120,10 @@ public static class CaseDecider
             return Decision.Refuse(new CaseProblem(400, "invalid-input", Text(lang, "Die Eingaben sind nicht vollständig oder nicht gültig.", "The action's input is incomplete or invalid."),
                 Text(lang, $"{inputErrors.Count} Eingabe(n) müssen korrigiert werden.", $"{inputErrors.Count} input value(s) need to be corrected.")) { Errors = inputErrors });
         }
+        if (CaseDocuments.Guard(definition, state, actionId, lang, today, allowed) is { } documentsMissing)
+        {
+            return Decision.Refuse(documentsMissing);
+        }
         if (action.Guard is { } guard)
         {
             foreach (var (name, value) in FormValidator.ToParameters(action.Inputs, input)) values[name] = value;

@@ -114,6 +114,14 @@ public sealed record PersonalDataErased(string CaseNumber, string Basis, string 
 public sealed record LetterIssued(
     string CaseNumber, Guid DocumentId, string LetterId, string Kind, string ActionId, string Language, string Title,
     string Sha256, long Length, DateTimeOffset IssuedAt);
+/// A document was added to the case: its bytes are stored encrypted with the case's key (decision 45), this event records
+/// what they are — <see cref="Sha256"/> of the stored plaintext (so the hash chain covers the file), the type decided from
+/// the bytes, the length — and <see cref="RequirementId"/>, the definition's document it fulfils, if any.
+/// <see cref="FileName"/> is sealed like any personal value: a file name can name a person.
+/// </summary>
+public sealed record DocumentUploaded(
+    string CaseNumber, Guid DocumentId, string? RequirementId, string ContentType, long Length, string Sha256, string FileName,
+    Actor UploadedBy, DateTimeOffset UploadedAt);
 
 public static class ErasureBases
 {
@@ -143,6 +151,7 @@ public static class CaseEventTypes
         [typeof(CaseEscalated)] = "case_escalated",
         [typeof(PersonalDataErased)] = "personal_data_erased",
         [typeof(LetterIssued)] = "letter_issued",
+        [typeof(DocumentUploaded)] = "document_uploaded",
     };
 
     /// <summary>Who caused an event: the person or office named in it, or the engine itself for the clock and the timers.</summary>
@@ -159,6 +168,7 @@ public static class CaseEventTypes
         DeadlineSuspended or DeadlineResumed or CitizenReminded or CaseEscalated => Actor.System,
         PersonalDataErased e => e.ErasedBy,
         LetterIssued => Actor.System,
+        DocumentUploaded e => e.UploadedBy,
         _ => null,
     };
 }

@@ -68,7 +68,18 @@ public static class DefinitionChecker
             if (d.Fees[i].When is { } when) CheckExpression(when, $"/fees/{i}/when", formNames, Error);
         }
         for (var i = 0; i < d.Documents.Count; i++)
+        {
             if (d.Documents[i].RequiredWhen is { } rw) CheckExpression(rw, $"/documents/{i}/requiredWhen", formNames, Error);
+            for (var j = 0; j < d.Documents[i].RequiredBefore.Count; j++)
+            {
+                var actionId = d.Documents[i].RequiredBefore[j];
+                if (d.Action(actionId) is null)
+                    Error($"/documents/{i}/requiredBefore/{j}", "unknown-action", $"There is no action '{actionId}' that the document could be required before.");
+            }
+            foreach (var type in d.Documents[i].Types ?? [])
+                if (!DocumentRequirement.KnownTypes.Contains(type))
+                    Error($"/documents/{i}/types", "unknown-file-type", $"'{type}' is not a file type the engine recognises ({string.Join(", ", DocumentRequirement.KnownTypes)}).");
+        }
 
         // States
         var states = d.States.Select(s => s.Id).ToHashSet();

@@ -129,6 +129,19 @@ public sealed record DocumentRequirement
     public LocalizedText? Description { get; init; }
     public bool Required { get; init; }
     public string? RequiredWhen { get; init; }
+    /// <summary>The file types accepted, decided from the bytes: <c>pdf</c>, <c>jpeg</c>, <c>png</c>, <c>webp</c>; null for the default (<see cref="DefaultTypes"/>).</summary>
+    public IReadOnlyList<string>? Types { get; init; }
+    /// <summary>The largest file accepted, in MiB; null for <see cref="DefaultMaxSizeMiB"/>.</summary>
+    public int? MaxSizeMiB { get; init; }
+    /// <summary>The actions that may not be taken while the document is needed (<see cref="Required"/> or <see cref="RequiredWhen"/>, or always when neither is given) and not yet uploaded.</summary>
+    public IReadOnlyList<string> RequiredBefore { get; init; } = [];
+
+    public const int DefaultMaxSizeMiB = 20;
+    public static readonly IReadOnlyList<string> DefaultTypes = ["pdf", "jpeg", "png"];
+    public static readonly IReadOnlyList<string> KnownTypes = ["pdf", "jpeg", "png", "webp"];
+
+    public IReadOnlyList<string> AcceptedTypes => Types is { Count: > 0 } types ? types : DefaultTypes;
+    public long MaxBytes => (long)(MaxSizeMiB ?? DefaultMaxSizeMiB) * 1024 * 1024;
 }
 
 public sealed record FeeDefinition

@@ -95,6 +95,8 @@ public static class PersonalData
         InformationRequested e => e with { Input = SealFields(e.Input, PersonalInputs(definition, e.ActionId), key) },
         CaseDecided e => e with { Input = SealFields(e.Input, PersonalInputs(definition, e.ActionId), key) },
         CaseWithdrawn e => e with { Input = SealFields(e.Input, PersonalInputs(definition, e.ActionId), key) },
+        DocumentUploaded e when !e.FileName.StartsWith(Prefix, StringComparison.Ordinal) =>
+            e with { FileName = Seal(key, FileNameField(e.DocumentId), JsonValue.Create(e.FileName)) },
         _ => @event,
     };
 
@@ -107,6 +109,7 @@ public static class PersonalData
         InformationRequested e => e with { Input = OpenFields(e.Input, key) },
         CaseDecided e => e with { Input = OpenFields(e.Input, key) },
         CaseWithdrawn e => e with { Input = OpenFields(e.Input, key) },
+        DocumentUploaded e => e with { FileName = OpenFileName(e, key) ?? "" },
         _ => @event,
     };
 
@@ -125,6 +128,13 @@ public static class PersonalData
         key is null ? null : KeyRing.Decrypt(key.Bytes, sealedBytes, FileAad(key.CaseNumber, documentId));
 
     private static byte[] FileAad(string caseNumber, Guid documentId) => Encoding.UTF8.GetBytes($"vorgang-file\n{caseNumber}\n{documentId:D}");
+    /// <summary>The file name of an uploaded document, opened; null once the key is gone.</summary>
+    public static string? OpenFileName(DocumentUploaded e, DataKey? key) =>
+        !e.FileName.StartsWith(Prefix, StringComparison.Ordinal) ? e.FileName
+        : Open(key, FileNameField(e.DocumentId), e.FileName) is JsonValue v && v.TryGetValue<string>(out var name) && !name.StartsWith(Prefix, StringComparison.Ordinal) ? name
+        : null;
+
+    private static string FileNameField(Guid documentId) => $"documents/{documentId:N}/fileName";
 
     private static byte[] Aad(string caseNumber, string field) => Encoding.UTF8.GetBytes($"vorgang-personal\n{caseNumber}\n{field}");
 

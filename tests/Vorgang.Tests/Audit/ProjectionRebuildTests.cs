@@ -27,8 +27,11 @@ public sealed class ProjectionRebuildTests(AppFixture app) : ApiTest(app)
         data.Remove("landlordName");
         var registered = await Host.Submit(Service, data, language: "en");
         await Host.Act(registered.CaseNumber, Anna, "start-review");
-        var staff = await Host.Act(registered.CaseNumber, Anna, "request-landlord-confirmation", new JsonObject { ["message"] = "Please send it." });
-        await Host.CitizenAct(registered.CaseNumber, registered.TrackingCode, "provide-information", (long)staff["version"]!,
+        await Host.Act(registered.CaseNumber, Anna, "request-landlord-confirmation", new JsonObject { ["message"] = "Please send it." });
+        // Without the confirmation at hand when applying, the registration waits for it as a document (decision 47).
+        await Documents.DocumentRequests.UploadLandlordConfirmation(Host, registered.CaseNumber, registered.TrackingCode);
+        var asked = await Host.Track(registered.CaseNumber, registered.TrackingCode);
+        await Host.CitizenAct(registered.CaseNumber, registered.TrackingCode, "provide-information", (long)asked["version"]!,
             new JsonObject { ["landlordName"] = "Wohnungsgenossenschaft Jena eG" });
         await Host.Act(registered.CaseNumber, Anna, "register");
         numbers.Add(registered.CaseNumber);

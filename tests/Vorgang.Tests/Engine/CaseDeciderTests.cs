@@ -260,13 +260,26 @@ public sealed class CaseDeciderTests
     [Fact]
     public void A_guard_that_does_not_hold_is_a_422_with_the_guard_message()
     {
-        var state = InReview(Data(landlordConfirmation: false));
+        // With the landlord's confirmation uploaded (v3 holds the registration back without it), the form's guard decides.
+        var state = WithConfirmation(InReview(Data(landlordConfirmation: false)));
 
         var problem = Refused(Decide(state, "register", Anna), 422, "guard-failed");
 
         Assert.Equal("Registration needs the landlord's confirmation.", problem.Title);
         Assert.Equal(["release", "assign", "request-landlord-confirmation", "register", "reject", "extend-deadline"], problem.AllowedActions);
     }
+
+    [Fact]
+    public void A_registration_without_the_landlords_confirmation_waits_for_the_document()
+    {
+        var problem = Refused(Decide(InReview(Data(landlordConfirmation: false)), "register", Anna), 422, "documents-missing");
+        Assert.Equal("landlord-confirmation", Assert.Single(problem.Errors).Message);
+        // Who had the confirmation at hand named the landlord in the form: no document is needed.
+        Assert.Empty(CaseDocuments.MissingBefore(Definition, InReview(), "register", Today));
+    }
+
+    private static Case WithConfirmation(Case state) =>
+        state with { Documents = [new CaseDocument(Guid.NewGuid(), "landlord-confirmation", "application/pdf", 100, new string('0', 64), Roles.Citizen, Later)] };
 
     [Fact]
     public void A_closed_case_takes_no_action()
@@ -372,7 +385,7 @@ public sealed class CaseDeciderTests
     [Fact]
     public void Provided_information_updates_the_form_data_and_lets_the_guard_pass()
     {
-        var waiting = Act(InReview(Data(landlordConfirmation: false)), "request-landlord-confirmation", Anna,
+        var waiting = Act(WithConfirmation(InReview(Data(landlordConfirmation: false))), "request-landlord-confirmation", Anna,
             new JsonObject { ["message"] = "Bitte nennen Sie Ihren Vermieter." });
         var input = new JsonObject { ["landlordName"] = "Wohnungsgenossenschaft Jena eG", ["comment"] = "Die Bestätigung folgt per Post." };
 

@@ -72,9 +72,10 @@ public sealed class AppFixture : IAsyncLifetime
         await Host.Services.GetRequiredService<IDocumentStore>().Advanced.ResetAllData();
         // Marten's reset leaves Wolverine's tables alone: timers of earlier tests' cases would still be scheduled.
         await Host.Services.GetRequiredService<Wolverine.Runtime.IWolverineRuntime>().Storage.Admin.ClearAllAsync();
-        // Nor the tracking-code failure counters, which are a table of their own: one test's wrong codes must not lock another's.
+        // Nor the tracking-code failure counters and the documents' chunks, tables of their own: one test's wrong codes must not lock another's.
         await using var clearLockouts = Host.Services.GetRequiredService<Npgsql.NpgsqlDataSource>()
-            .CreateCommand($"truncate {Vorgang.Api.Hosting.VorgangSetup.Schema}.{Vorgang.Api.Features.Tracking.TrackingLockout.TableName}");
+            .CreateCommand($"truncate {Vorgang.Api.Hosting.VorgangSetup.Schema}.{Vorgang.Api.Features.Tracking.TrackingLockout.TableName}, " +
+                $"{Vorgang.Api.Hosting.VorgangSetup.Schema}.{Vorgang.Api.Features.Documents.DocumentChunks.TableName}");
         await clearLockouts.ExecuteNonQueryAsync();
     }
 

@@ -142,6 +142,23 @@ public sealed class FuzzRequests(FuzzWorld world, int seed)
         "{\"a\":[1,2,}", "{\"a\":{\"b\":{\"c\":}}}", "{\"data\": {}, \"language\": \"de\"", "{\"expectedVersion\": 1 \"input\": {}}",
     ];
 
+    /// <summary>Multipart bodies that must all be refused: cut off, without a file, an empty or executable file, an unknown document, junk.</summary>
+    private static readonly string[] BadMultipart =
+    [
+        "--fz\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.pdf\"\r\n\r\n%PDF-1.4 cut off",
+        "--fz\r\nContent-Disposition: form-data; name=\"documentId\"\r\n\r\nlandlord-confirmation\r\n--fz--\r\n",
+        "--fz\r\nContent-Disposition: form-data; name=\"file\"; filename=\"leer.pdf\"\r\n\r\n\r\n--fz--\r\n",
+        "--fz\r\nContent-Disposition: form-data; name=\"file\"; filename=\"setup.pdf\"\r\n\r\nMZ\u0090\u0000 This program cannot be run in DOS mode\r\n--fz--\r\n",
+        "--fz\r\nContent-Disposition: form-data; name=\"file\"; filename=\"elf.pdf\"\r\n\r\n\u007fELF\u0002\u0001\r\n--fz--\r\n",
+        "--fz\r\nContent-Disposition: form-data; name=\"documentId\"\r\n\r\n../../etc/passwd\r\n--fz\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.pdf\"\r\n\r\n%PDF-1.4\r\n--fz--\r\n",
+        "--fz\r\nContent-Disposition: form-data; name=\"documentId\"\r\n\r\npassport\r\n--fz\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.pdf\"\r\n\r\n%PDF-1.4\r\n--fz--\r\n",
+        "--fz\r\nContent-Disposition: attachment; name=\"file\"\r\n\r\n%PDF-1.4\r\n--fz--\r\n",
+        "--fz\r\nX-Header: " + new string('h', 20_000) + "\r\n\r\nx\r\n--fz--\r\n",
+        "--fz\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.jpg\"\r\n\r\n\u00ff\u00d8\u00ff\u00e0 not a picture\r\n--fz--\r\n",
+        "--fz\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x.pdf\"\r\n\r\njust text\r\n--fz\r\nContent-Disposition: form-data; name=\"file\"; filename=\"y.pdf\"\r\n\r\n%PDF-1.4\r\n--fz--\r\n",
+        "--fz--\r\n", "", "--", "\r\n\r\n--fz\r\n\r\n", "not multipart at all",
+    ];
+
     private static readonly string[] ExtraNames = ["__proto__", "constructor", "$where", "a.b", "", " ", "data ", "Data", "EXPECTEDVERSION", "x".PadRight(1000, 'x'), "😀"];
 
     // ---- requests ----
@@ -152,6 +169,8 @@ public sealed class FuzzRequests(FuzzWorld world, int seed)
             ? new[] { "route", "query", "headers", "method", "invalid-json", "truncated-json", "deep-json", "wrong-types", "missing-fields",
                 "extra-fields", "huge-strings", "empty-strings", "odd-unicode", "invalid-utf8", "content-type", "size-limit", "bad-input" }
             : new[] { "route", "query", "query", "headers", "method", "get-with-body" };
+        // Uploads take multipart bodies: bad ones of those too, besides the JSON that every POST is sent.
+        if (endpoint.TakesBody && endpoint.Pattern.EndsWith("/documents", StringComparison.Ordinal)) families = [.. families, "multipart", "multipart", "multipart"];
         for (var i = 0; i < count; i++)
         {
             var family = families[i % families.Length];
@@ -490,6 +509,8 @@ public sealed class FuzzRequests(FuzzWorld world, int seed)
                 // A declared length above the limit is refused before anything else looks at the request.
                 return (new FuzzBody(body, "application/json", chunked), size > max && !chunked ? 413 : null);
             }
+            case "multipart":
+                return (Raw(Pick(BadMultipart), Pick(new[] { "multipart/form-data; boundary=fz", "multipart/form-data; boundary=\"fz\"", "multipart/form-data", "multipart/form-data; boundary=" + new string('b', 100) })), null);
             case "bad-input":
             {
                 // The right version and an action that validates its input: the unknown input field is the only fault.

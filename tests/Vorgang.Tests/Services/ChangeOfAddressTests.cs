@@ -29,10 +29,10 @@ public sealed class ChangeOfAddressTests(AppFixture app) : ApiTest(app)
         Assert.Equal("in-review", (string)staff["state"]!);
         Assert.Equal("Anna Schmidt", (string)staff["assignee"]!["name"]!);
 
-        // Registration needs the landlord's confirmation: the guard refuses.
+        // Registration needs the landlord's confirmation: without the document (v3, decision 47) it is refused.
         var (status, problem) = await Host.TryAct(submitted.CaseNumber, anna, "register", (long)staff["version"]!);
         Assert.Equal(422, status);
-        Assert.Equal("guard-failed", (string)problem!["rule"]!);
+        Assert.Equal("documents-missing", (string)problem!["rule"]!);
 
         await Host.Act(submitted.CaseNumber, anna, "request-landlord-confirmation",
             new JsonObject { ["message"] = "Please send us the landlord's confirmation." });
@@ -43,6 +43,8 @@ public sealed class ChangeOfAddressTests(AppFixture app) : ApiTest(app)
         Assert.Equal(WorkingDays.Add(TimeProvider.System.Today(), 20).ToString("yyyy-MM-dd"), (string)view["neededFromYou"]!["by"]!);
         Assert.Contains("provide-information", view["actions"].Ids());
 
+        await Documents.DocumentRequests.UploadLandlordConfirmation(Host, submitted.CaseNumber, submitted.TrackingCode);
+        view = await Host.Track(submitted.CaseNumber, submitted.TrackingCode);
         view = await Host.CitizenAct(submitted.CaseNumber, submitted.TrackingCode, "provide-information", (long)view["version"]!,
             new JsonObject { ["landlordName"] = "Wohnungsgenossenschaft Jena eG" });
         Assert.Equal("in-review", (string)view["status"]!["state"]!);
@@ -58,7 +60,7 @@ public sealed class ChangeOfAddressTests(AppFixture app) : ApiTest(app)
         Assert.Equal("You are registered at your new address. Your registration certificate is ready.", (string)view["status"]!["text"]!);
         Assert.Empty(view["actions"]!.AsArray());
         var timeline = view["timeline"]!.AsArray().Select(e => (string)e!["kind"]!).ToList();
-        Assert.Equal(["submitted", "in-progress", "step", "information-requested", "information-provided", "decided", "letter-issued"], timeline);
+        Assert.Equal(["submitted", "in-progress", "step", "information-requested", "document-uploaded", "information-provided", "decided", "letter-issued"], timeline);
         Assert.DoesNotContain("Anna", view.ToJsonString());
     }
 

@@ -79,6 +79,10 @@ public sealed class Workbench(
             view.PersonalDataErasedAt)
         {
             Letters = view.Letters.Select(l => new StaffCase.Letter(l.DocumentId.ToString("D"), l.Title, l.Kind, l.IssuedAt)).ToList(),
+            Uploads = view.DocumentStatus?.Uploaded.Select(d => new StaffCase.Upload(d.Id,
+                d.DocumentId is null ? null : definition!.Documents.FirstOrDefault(x => x.Id == d.DocumentId)?.Label.For(language),
+                d.ContentType, d.Length, d.UploadedAt, d.UploadedBy)).ToList() ?? [],
+            MissingDocuments = view.DocumentStatus?.Missing.Select(m => m.Label).ToList() ?? [],
         });
     }
 
@@ -86,6 +90,14 @@ public sealed class Workbench(
     {
         await using var session = store.LightweightSession();
         return await Letters.LetterEndpoints.GetForOffice(caseNumber, documentId, session, catalog, vault, time, context, ct);
+    }
+
+    public async Task<IResult> DocumentAsync(string caseNumber, string documentId, HttpContext context, CancellationToken ct)
+    {
+        // The read is recorded and saved before the file is streamed, which reads through the data source, not the session.
+        await using var session = store.LightweightSession();
+        return await Documents.DocumentEndpoints.DownloadForStaff(caseNumber, documentId, session, catalog, vault,
+            context.RequestServices.GetRequiredService<Npgsql.NpgsqlDataSource>(), time, context, ct);
     }
 
     public async Task<PortalActionResult> ActAsync(string caseNumber, string actionId, long expectedVersion, JsonObject input, HttpContext context, CancellationToken ct)

@@ -82,6 +82,18 @@ public sealed class PortalEngine(
         return letter;
     }
 
+    public async Task<IResult?> DocumentAsync(string caseNumber, string trackingCode, string documentId, HttpContext context, CancellationToken ct)
+    {
+        var keys = lockout.Keys(caseNumber, context.Connection.RemoteIpAddress);
+        if (await LockAsync(keys, ct) is not null) return null;
+        await using var session = store.QuerySession();
+        var document = await Documents.DocumentEndpoints.DownloadForCitizen(caseNumber, documentId, trackingCode, session, catalog, vault,
+            context.RequestServices.GetRequiredService<Npgsql.NpgsqlDataSource>(), context, ct);
+        if (!TrackingLockout.Failed(context)) return document;
+        if (lockout.Enabled) await lockout.RecordFailureAsync(keys, ct);
+        return null;
+    }
+
     public async Task<PortalActionResult> ActAsync(
         string caseNumber, string trackingCode, string actionId, long expectedVersion, JsonObject input, string language, HttpContext context, CancellationToken ct)
     {
@@ -155,5 +167,7 @@ public sealed class PortalEngine(
         reads.Accesses.Select(r => new CaseStatus.Read(r.At, r.Text)).ToList())
     {
         Letters = view.Letters.Select(l => new CaseStatus.Letter(l.DocumentId.ToString("D"), l.Title, l.Kind, l.Length, l.IssuedAt)).ToList(),
+        Documents = view.DocumentStatus?.Uploaded.Select(d => new CaseStatus.Document(d.Id, d.Label, d.ContentType, d.Length, d.UploadedAt)).ToList() ?? [],
+        MissingDocuments = view.DocumentStatus?.Missing.Select(m => new CaseStatus.MissingDocument(m.Label, m.Description)).ToList() ?? [],
     };
 }

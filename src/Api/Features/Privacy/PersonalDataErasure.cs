@@ -37,6 +37,8 @@ public static class PersonalDataErasure
                 Alongside = s =>
                 {
                     s.Delete<SubjectKey>(caseNumber);
+                    // The documents' chunks cannot be opened without the key; they go too (decision 45).
+                    Documents.DocumentChunks.DeleteFor(s, caseNumber);
                     s.DeleteWhere<SubmissionReceipt>(r => r.CaseNumber == caseNumber);
                     s.DeleteWhere<Letters.LetterFile>(f => f.CaseNumber == caseNumber);
                 },

@@ -83,6 +83,8 @@ public static class CitizenCases
             PersonalDataRead.Endpoints.History or PersonalDataRead.Endpoints.AuditConsole => T("hat den Verlauf Ihres Antrags geprüft", "reviewed the history of your application"),
             PersonalDataRead.Endpoints.StateAsOf => T("hat einen früheren Stand Ihres Antrags angesehen", "viewed an earlier state of your application"),
             PersonalDataRead.Endpoints.Letter => T("hat einen Brief an Sie geöffnet", "opened a letter to you"),
+            PersonalDataRead.Endpoints.Documents => T("hat die Liste Ihrer Unterlagen angesehen", "viewed the list of your documents"),
+            PersonalDataRead.Endpoints.DocumentDownload => T("hat eine Ihrer Unterlagen geöffnet", "opened one of your documents"),
             _ => T("hat Ihre Daten gelesen", "read your data"),
         };
         return $"{who} {what}.";

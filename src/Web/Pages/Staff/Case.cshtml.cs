@@ -42,6 +42,13 @@ public sealed class CaseModel(IWorkbench workbench, DefinitionCatalog catalog) :
         return status == StatusCodes.Status404NotFound ? NotFoundPage() : Refused(status);
     }
 
+    /// <summary>One of the case's documents (<c>?handler=document&amp;id=…</c>), as the API's staff download answers it: a recorded read.</summary>
+    public async Task<IActionResult> OnGetDocumentAsync(string caseNumber, string? id, CancellationToken ct)
+    {
+        if (RequireStaff() is { } signIn) return signIn;
+        return new EngineResult(await workbench.DocumentAsync(caseNumber, id ?? "", HttpContext, ct));
+    }
+
     private sealed class EngineResult(IResult result) : IActionResult
     {
         public Task ExecuteResultAsync(ActionContext context) => result.ExecuteAsync(context.HttpContext);
