@@ -73,7 +73,12 @@ public sealed record StaffCaseView(
     public Actor? SubmittedBy { get; init; }
     /// <summary>When the personal data was erased; personal values read null from then on.</summary>
     public DateTimeOffset? PersonalDataErasedAt { get; init; }
+    /// <summary>E-mails to the citizen that the mail server refused for good; absent when there are none.</summary>
+    public IReadOnlyList<UndeliverableNotificationView>? UndeliverableNotifications { get; init; }
 }
+
+/// <summary>An e-mail that could not be delivered: which one, when, and the mail server's reply.</summary>
+public sealed record UndeliverableNotificationView(string Trigger, DateTimeOffset FailedAt, int SmtpStatus, string Reply, string Text);
 
 public static class CaseViews
 {
@@ -98,6 +103,10 @@ public static class CaseViews
             Applicant = state.Applicant,
             SubmittedBy = state.SubmittedBy,
             PersonalDataErasedAt = state.PersonalDataErasedAt,
+            UndeliverableNotifications = state.UndeliverableNotifications.Count == 0 ? null : state.UndeliverableNotifications
+                .Select(u => new UndeliverableNotificationView(u.Trigger, u.FailedAt, u.SmtpStatus, u.Reply,
+                    language == "de" ? "E-Mail konnte nicht zugestellt werden" : "The e-mail could not be delivered"))
+                .ToList(),
         };
     }
 

@@ -47,6 +47,8 @@ public sealed record Case
     /// addressed to (<see cref="PartyAccess"/>): a party keeps reading a case it once had to act on.
     /// </summary>
     public IReadOnlyList<string> VisitedStates { get; init; } = [];
+    /// <summary>E-mails to the citizen the mail server refused for good, for the caseworker to follow up.</summary>
+    public IReadOnlyList<NotificationUndeliverable> UndeliverableNotifications { get; init; } = [];
     // Set by Marten to the stream version (a settable property is how Marten maps it).
     public long Version { get; set; }
 
@@ -94,6 +96,7 @@ public sealed record Case
     public Case Apply(DeadlineExtended e) => this with { DueOn = e.DueOn, LastChangedAt = e.ExtendedAt, DeadlineHistory = [.. DeadlineHistory, DeadlineChange.Of(e)] };
     public Case Apply(CitizenReminded e) => this with { DeadlineHistory = [.. DeadlineHistory, DeadlineChange.Of(e)] };
     public Case Apply(CaseEscalated e) => this with { DeadlineHistory = [.. DeadlineHistory, DeadlineChange.Of(e)] };
+    public Case Apply(NotificationUndeliverable e) => this with { UndeliverableNotifications = [.. UndeliverableNotifications, e] };
 
     // The read model keeps no ciphertext of erased data either: sealed values become null.
     public Case Apply(PersonalDataErased e) => this with
@@ -131,6 +134,7 @@ public sealed record Case
         CitizenReminded e => Apply(e),
         CaseEscalated e => Apply(e),
         PersonalDataErased e => Apply(e),
+        NotificationUndeliverable e => Apply(e),
         _ => throw new InvalidOperationException($"A case cannot apply {@event.GetType().Name}."),
     } with { Version = Version + 1 };
 

@@ -106,6 +106,12 @@ public sealed record CaseEscalated(string CaseNumber, string Kind, DateOnly DueO
 /// </summary>
 public sealed record PersonalDataErased(string CaseNumber, string Basis, string Reason, Actor ErasedBy, DateTimeOffset ErasedAt);
 
+/// <summary>
+/// An e-mail to the citizen was refused for good by the mail server (an SMTP 5xx reply): the caseworker sees it and
+/// reaches the citizen another way. <see cref="Reply"/> is the server's reply, which names no personal data of ours.
+/// </summary>
+public sealed record NotificationUndeliverable(string CaseNumber, string Trigger, Guid EventId, string MessageId, int SmtpStatus, string Reply, DateTimeOffset FailedAt);
+
 public static class ErasureBases
 {
     public const string Retention = "retention", Request = "request";
@@ -133,6 +139,7 @@ public static class CaseEventTypes
         [typeof(CitizenReminded)] = "citizen_reminded",
         [typeof(CaseEscalated)] = "case_escalated",
         [typeof(PersonalDataErased)] = "personal_data_erased",
+        [typeof(NotificationUndeliverable)] = "notification_undeliverable",
     };
 
     /// <summary>Who caused an event: the person or office named in it, or the engine itself for the clock and the timers.</summary>
@@ -146,7 +153,7 @@ public static class CaseEventTypes
         ICaseTransition t => t.TakenBy,
         CaseClosed => Actor.System,
         DeadlineExtended e => e.ExtendedBy,
-        DeadlineSuspended or DeadlineResumed or CitizenReminded or CaseEscalated => Actor.System,
+        DeadlineSuspended or DeadlineResumed or CitizenReminded or CaseEscalated or NotificationUndeliverable => Actor.System,
         PersonalDataErased e => e.ErasedBy,
         _ => null,
     };

@@ -99,6 +99,7 @@ public sealed class Workbench(
             ICaseTransition t => definition.Action(t.ActionId)?.Label.For(language) ?? t.ActionId,
             CaseTakenOver e => e.Reason,
             CaseAssigned e => e.AssigneeName,
+            NotificationUndeliverable e => (language == "de" ? "E-Mail konnte nicht zugestellt werden" : "The e-mail could not be delivered") + $" ({e.SmtpStatus})",
             _ => null,
         };
         return new StaffCase.Event(at, type, actor?.Name, actor?.Role, detail);
