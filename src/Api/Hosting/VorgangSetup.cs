@@ -123,6 +123,7 @@ public static class VorgangSetup
             options.AddCaseTimers();
             // E-mail notifications: a durable local queue in PostgreSQL, filled by the outbox with the events (decision 51).
             options.AddNotifications();
+            options.AddDelayChecks();
         });
         services.AddWolverineHttp();
         // After Wolverine, so that it stops before it: the queued submissions are written while the outbox still runs.

@@ -8,6 +8,9 @@ using Vorgang.Api.Features.Notifications;
 using Vorgang.Api.Security;
 using Vorgang.Tests.Infrastructure;
 using Wolverine;
+using Wolverine.Persistence.Durability.ScheduledMessageManagement;
+using Wolverine.Runtime;
+using Vorgang.Workflows.Deadlines;
 
 namespace Vorgang.Tests.Notifications;
 
@@ -15,6 +18,8 @@ namespace Vorgang.Tests.Notifications;
 public sealed class MailFixture : IAsyncLifetime
 {
     public TestSmtpServer Smtp { get; } = new();
+    public TestClock Clock { get; } = new();
+    public LockedList<string> Logs { get; } = new();
     public IAlbaHost Host { get; private set; } = null!;
     public const string PublicUrl = "https://portal.jena.example";
 
@@ -37,6 +42,9 @@ public sealed class MailFixture : IAsyncLifetime
                 services.DisableAllExternalWolverineTransports();
                 services.RunWolverineInSoloMode();
                 services.MartenDaemonModeIsSolo();
+                services.AddSingleton<TimeProvider>(Clock);
+                services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(new CapturingLoggerProvider(Logs));
+                services.ConfigureWolverine(options => options.Durability.ScheduledJobPollingTime = TimeSpan.FromMilliseconds(250));
             });
         });
     }
@@ -46,6 +54,9 @@ public sealed class MailFixture : IAsyncLifetime
         await Host.DisposeAsync();
         await Smtp.DisposeAsync();
     }
+
+    public string Admin() =>
+        StaffAuth.MintToken(Host.Services.GetRequiredService<IConfiguration>(), "admin", null, "Ada Admin", "ada", TimeSpan.FromHours(1));
 
     public string Token(string subject = "anna") =>
         StaffAuth.MintToken(Host.Services.GetRequiredService<IConfiguration>(), "caseworker", "registration-office", "Anna Schmidt", subject, TimeSpan.FromHours(1));
@@ -206,5 +217,83 @@ public sealed class NotificationTests(MailFixture mail)
         }
         Assert.Equal("skipped", record?.Outcome);
         Assert.DoesNotContain(mail.Smtp.Messages.Skip(before), m => m.Subject?.Contains(accepted.CaseNumber) == true);
+    }
+
+    [Fact]
+    public async Task A_case_expected_after_its_legal_deadline_gets_one_delay_notice()
+    {
+        try
+        {
+            mail.Clock.SetUtcNow(BerlinClock.At(new DateOnly(2026, 3, 2), new TimeOnly(9, 0)));
+            var address = Recipient("delay");
+            var (caseNumber, _, _) = await Submit(address);
+            Assert.Single(await MailsTo(address, 1));
+            var anna = mail.Token();
+            var due = DateOnly.Parse((string)(await Host.StaffCase(caseNumber, anna))["dueOn"]!);
+
+            // Still in "submitted", the norms need 5 more working days: from the 5th working day before the due date on, it will be late.
+            await AdvanceTo(BerlinClock.At(WorkingDays.Subtract(due, 6), new TimeOnly(8, 0)));
+            Assert.Single(await MailsTo(address, 1));
+            await AdvanceTo(BerlinClock.At(WorkingDays.Subtract(due, 4), new TimeOnly(8, 0)));
+            var received = await MailsTo(address, 2);
+            await using var command = Host.Services.GetRequiredService<Npgsql.NpgsqlDataSource>().CreateCommand(
+                "select string_agg(message_type || ' ' || status || ' ' || coalesce(execution_time::text, '-'), '; ') from vorgang.wolverine_incoming_envelopes");
+            var envelopes = await command.ExecuteScalarAsync();
+            Assert.True(2 == received.Count, envelopes + "\n" + string.Join('\n', mail.Logs.Where(l => (l.Contains("elay") || l.Contains("rror") || l.Contains("xception")) && !l.StartsWith("Debug") && !l.StartsWith("Trace"))));
+            var delay = received[1];
+            Assert.EndsWith("@jena.example", delay.MessageId);
+            Assert.Contains("länger", delay.Subject);
+            Assert.Contains(due.ToString("d. MMMM yyyy", System.Globalization.CultureInfo.GetCultureInfo("de-DE")), delay.TextBody);
+
+            // Another step checks again, and the forecast is still late: the notice for this due date was sent already.
+            await Host.Act(caseNumber, anna, "start-review");
+            await AdvanceTo(BerlinClock.At(WorkingDays.Subtract(due, 1), new TimeOnly(8, 0)));
+            Assert.Equal(2, (await MailsTo(address, 3)).Count);
+        }
+        finally
+        {
+            mail.Clock.Reset();
+        }
+    }
+
+    private async Task AdvanceTo(DateTimeOffset moment)
+    {
+        mail.Clock.SetUtcNow(moment);
+        var scheduled = Host.Services.GetRequiredService<IWolverineRuntime>().Storage.ScheduledMessages;
+        var found = await scheduled.QueryAsync(new ScheduledMessageQuery { MessageType = "delay_check", PageSize = 10_000 }, CancellationToken.None);
+        foreach (var message in found.Messages)
+            await scheduled.RescheduleAsync(message.Id, DateTimeOffset.UtcNow.AddSeconds(-1), CancellationToken.None);
+        await Task.Delay(1500);
+    }
+
+    [Fact]
+    public async Task Admins_preview_every_mail_of_a_version_with_sample_values()
+    {
+        var admin = mail.Admin();
+        var (status, body, _) = await Host.Send(HttpMethod.Get, "/api/services/change-of-address/versions/3/notifications/preview", token: admin);
+        Assert.Equal(200, status);
+        var previews = body!.AsArray();
+        var submitted = previews.Single(p => (string)p!["trigger"]! == "submitted" && (string)p["language"]! == "de");
+        Assert.Equal("definition", (string)submitted!["source"]!);
+        Assert.Contains("2026-000123", (string)submitted["subject"]!);
+        Assert.Contains("Erika Mustermann", (string)submitted["body"]!);
+        Assert.Contains(previews, p => (string)p!["trigger"]! == "decided" && (string?)p["state"] == "registered");
+        Assert.Contains(previews, p => (string)p!["trigger"]! == "delay" && (string)p["source"]! == "default");
+        Assert.DoesNotContain(previews, p => ((string)p!["body"]!).Contains('{'));
+
+        (status, body, _) = await Host.Send(HttpMethod.Get, "/api/services/change-of-address/versions/1/notifications/preview?trigger=action-needed&lang=en", token: admin);
+        Assert.Equal(200, status);
+        var one = Assert.Single(body!.AsArray());
+        Assert.Equal("default", (string)one!["source"]!);
+        Assert.Contains("Please answer by 30 April 2026", (string)one["body"]!);
+
+        (status, body, _) = await Host.Send(HttpMethod.Get, "/api/services/change-of-address/versions/3/notifications/preview?trigger=nope&state=nowhere", token: admin);
+        Assert.Equal(400, status);
+        Assert.Equal(new[] { "trigger", "state" }, body!["violations"]!.AsArray().Select(v => (string)v!["field"]!));
+        (status, body, _) = await Host.Send(HttpMethod.Get, "/api/services/change-of-address/versions/3/notifications/preview", token: mail.Token());
+        Assert.Equal(403, status);
+        Assert.Equal("role-not-allowed", (string)body!["rule"]!);
+        (status, _, _) = await Host.Send(HttpMethod.Get, "/api/services/change-of-address/versions/9/notifications/preview", token: admin);
+        Assert.Equal(404, status);
     }
 }

@@ -67,7 +67,7 @@ public sealed record CaseChange(CaseChangeResult Result)
 /// sets (on the bus whose outbox commits with the session) and commits. Submissions, staff, citizen, party and account
 /// actions, timers and erasure all come through here; <see cref="CaseStreamGuard"/> refuses whatever does not.
 /// </summary>
-public sealed class CaseWriter(DefinitionCatalog catalog, PersonalDataVault vault, TimeProvider time)
+public sealed class CaseWriter(DefinitionCatalog catalog, PersonalDataVault vault, TimeProvider time, MailSettings mail)
 {
     /// <summary>
     /// Adds a new case to <paramref name="session"/> (committed by its owner, e.g. a group of submissions): its key, its
@@ -82,7 +82,11 @@ public sealed class CaseWriter(DefinitionCatalog catalog, PersonalDataVault vaul
         // The due-soon and overdue escalations (and the initial state's timers), stored with the submission.
         await CaseTimerSchedule.ScheduleAsync(bus, CaseTimers.Plan(definition, Case.Create(submitted), [submitted]), now);
         // And the mail that says it arrived, in the same transaction (decision 51).
-        await NotificationSchedule.PublishAsync(bus, definition, submitted.CaseNumber, 0, started.Events);
+        if (mail.Enabled)
+        {
+            await NotificationSchedule.PublishAsync(bus, definition, submitted.CaseNumber, 0, started.Events);
+            await DelayChecks.ScheduleAsync(bus, definition, Case.Create(submitted), [submitted], now);
+        }
     }
 
     /// <summary>
@@ -124,8 +128,12 @@ public sealed class CaseWriter(DefinitionCatalog catalog, PersonalDataVault vaul
         decision.Alongside?.Invoke(session);
         var after = decision.Events.Aggregate(state, (s, e) => s.Fold(e));
         await CaseTimerSchedule.ScheduleAsync(bus, CaseTimers.Plan(definition, after, decision.Events), now);
-        await NotificationSchedule.PublishAsync(bus, definition, caseNumber, stream.CurrentVersion ?? stored.Version,
-            stream.Events.Skip(stream.Events.Count - decision.Events.Count).ToList());
+        if (mail.Enabled)
+        {
+            await NotificationSchedule.PublishAsync(bus, definition, caseNumber, stream.CurrentVersion ?? stored.Version,
+                stream.Events.Skip(stream.Events.Count - decision.Events.Count).ToList());
+            await DelayChecks.ScheduleAsync(bus, definition, after, decision.Events, now);
+        }
         try
         {
             await session.SaveChangesAsync(ct);

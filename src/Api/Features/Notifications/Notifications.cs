@@ -27,6 +27,7 @@ namespace Vorgang.Api.Features.Notifications;
 /// <paramref name="EventVersion"/> of the case). Published with the events, on the bus whose outbox commits with their
 /// session (decision 51).
 /// </summary>
+[Wolverine.Attributes.MessageIdentity("send_notification")]
 public sealed record SendNotification(string CaseNumber, Guid EventId, long EventVersion, string Trigger, string State)
 {
     /// <summary>The key of the mail: one per event and trigger, the same on every delivery of this message.</summary>
@@ -42,8 +43,9 @@ public sealed class MailSettings(IConfiguration configuration)
     public const string HostKey = "Vorgang:Mail:Smtp:Host", PortKey = "Vorgang:Mail:Smtp:Port", FromKey = "Vorgang:Mail:From",
         FromNameKey = "Vorgang:Mail:FromName", TimeoutKey = "Vorgang:Mail:Smtp:TimeoutSeconds";
 
-    /// <summary>Without a host, no mail is sent (and none is planned for sending later: the messages are marked as skipped).</summary>
+    /// <summary>Without a host no mail is planned at all: an engine without a mail server stores no messages it could never send.</summary>
     public string? Host => configuration[HostKey] is { Length: > 0 } host ? host : null;
+    public bool Enabled => Host is not null;
     public int Port => configuration.GetValue(PortKey, 25);
     public string From => configuration[FromKey] is { Length: > 0 } from ? from : "noreply@vorgang.example";
     public string FromName => configuration[FromNameKey] is { Length: > 0 } name ? name : "Stadtverwaltung";
@@ -184,9 +186,10 @@ public static class SendNotificationHandler
     }
 
     /// <summary>The placeholders' values for a case; the due date is the one the citizen's status page shows.</summary>
-    public static Dictionary<string, string> Values(ProcessDefinition definition, Case opened, string state, string language, string publicUrl)
+    public static Dictionary<string, string> Values(ProcessDefinition definition, Case opened, string trigger, string state, string language, string publicUrl)
     {
-        var by = definition.State(state)?.Timeout is { } timeout
+        // The legal due date for a delay; the date by which the citizen should answer for the rest.
+        var by = trigger != NotificationTriggers.Delay && definition.State(state)?.Timeout is { } timeout
             ? WorkingDays.Add(BerlinClock.DateOf(opened.LastChangedAt), timeout.AfterWorkingDays)
             : opened.DueOn;
         return new()
@@ -203,7 +206,7 @@ public static class SendNotificationHandler
     {
         var language = opened.Language is "en" ? "en" : "de";
         var rendered = NotificationPlan.Render(NotificationPlan.Template(definition, notification.Trigger, notification.State), language,
-            Values(definition, opened, notification.State, language, settings.PublicUrl));
+            Values(definition, opened, notification.Trigger, notification.State, language, settings.PublicUrl));
         var message = new MimeMessage { Subject = rendered.Subject, MessageId = messageId, Body = new TextPart("plain") { Text = rendered.Body } };
         message.From.Add(new MailboxAddress(settings.FromName, settings.From));
         message.To.Add(MailboxAddress.Parse(address));
