@@ -270,7 +270,7 @@ public sealed class NotificationTests(MailFixture mail)
     public async Task Admins_preview_every_mail_of_a_version_with_sample_values()
     {
         var admin = mail.Admin();
-        var (status, body, _) = await Host.Send(HttpMethod.Get, "/api/services/change-of-address/versions/3/notifications/preview", token: admin);
+        var (status, body, _) = await Host.Send(HttpMethod.Get, "/api/admin/services/change-of-address/versions/3/notifications/preview", token: admin);
         Assert.Equal(200, status);
         var previews = body!.AsArray();
         var submitted = previews.Single(p => (string)p!["trigger"]! == "submitted" && (string)p["language"]! == "de");
@@ -281,19 +281,19 @@ public sealed class NotificationTests(MailFixture mail)
         Assert.Contains(previews, p => (string)p!["trigger"]! == "delay" && (string)p["source"]! == "default");
         Assert.DoesNotContain(previews, p => ((string)p!["body"]!).Contains('{'));
 
-        (status, body, _) = await Host.Send(HttpMethod.Get, "/api/services/change-of-address/versions/1/notifications/preview?trigger=action-needed&lang=en", token: admin);
+        (status, body, _) = await Host.Send(HttpMethod.Get, "/api/admin/services/change-of-address/versions/1/notifications/preview?trigger=action-needed&lang=en", token: admin);
         Assert.Equal(200, status);
         var one = Assert.Single(body!.AsArray());
         Assert.Equal("default", (string)one!["source"]!);
         Assert.Contains("Please answer by 30 April 2026", (string)one["body"]!);
 
-        (status, body, _) = await Host.Send(HttpMethod.Get, "/api/services/change-of-address/versions/3/notifications/preview?trigger=nope&state=nowhere", token: admin);
+        (status, body, _) = await Host.Send(HttpMethod.Get, "/api/admin/services/change-of-address/versions/3/notifications/preview?trigger=nope&state=nowhere", token: admin);
         Assert.Equal(400, status);
         Assert.Equal(new[] { "trigger", "state" }, body!["violations"]!.AsArray().Select(v => (string)v!["field"]!));
-        (status, body, _) = await Host.Send(HttpMethod.Get, "/api/services/change-of-address/versions/3/notifications/preview", token: mail.Token());
+        (status, body, _) = await Host.Send(HttpMethod.Get, "/api/admin/services/change-of-address/versions/3/notifications/preview", token: mail.Token());
         Assert.Equal(403, status);
         Assert.Equal("role-not-allowed", (string)body!["rule"]!);
-        (status, _, _) = await Host.Send(HttpMethod.Get, "/api/services/change-of-address/versions/9/notifications/preview", token: admin);
+        (status, _, _) = await Host.Send(HttpMethod.Get, "/api/admin/services/change-of-address/versions/9/notifications/preview", token: admin);
         Assert.Equal(404, status);
     }
 }

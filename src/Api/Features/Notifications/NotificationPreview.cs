@@ -19,7 +19,7 @@ public sealed record NotificationPreview(string Trigger, string? State, string L
 [Authorize(Policy = StaffAuth.StaffPolicy)]
 public static class NotificationPreviewEndpoint
 {
-    public const string Path = "/api/services/{serviceId}/versions/{version}/notifications/preview";
+    public const string Path = "/api/admin/services/{serviceId}/versions/{version}/notifications/preview";
 
     [WolverineGet(Path, OperationId = "previewServiceNotifications")]
     [EndpointSummary("Every e-mail of a service version, rendered with sample values (admins).")]

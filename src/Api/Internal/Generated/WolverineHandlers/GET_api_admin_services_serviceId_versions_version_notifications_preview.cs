@@ -9,15 +9,15 @@ using Wolverine.Http;
 
 namespace Internal.Generated.WolverineHandlers
 {
-    // START: GET_api_services_serviceId_versions_version_notifications_preview
+    // START: GET_api_admin_services_serviceId_versions_version_notifications_preview
     [global::System.CodeDom.Compiler.GeneratedCode("JasperFx", "1.0.0")]
-    public sealed class GET_api_services_serviceId_versions_version_notifications_preview : Wolverine.Http.HttpHandler
+    public sealed class GET_api_admin_services_serviceId_versions_version_notifications_preview : Wolverine.Http.HttpHandler
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
         private readonly Vorgang.Api.Features.Notifications.MailSettings _mailSettings;
         private readonly Vorgang.Workflows.Definitions.DefinitionCatalog _definitionCatalog;
 
-        public GET_api_services_serviceId_versions_version_notifications_preview(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Vorgang.Api.Features.Notifications.MailSettings mailSettings, Vorgang.Workflows.Definitions.DefinitionCatalog definitionCatalog) : base(wolverineHttpOptions)
+        public GET_api_admin_services_serviceId_versions_version_notifications_preview(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Vorgang.Api.Features.Notifications.MailSettings mailSettings, Vorgang.Workflows.Definitions.DefinitionCatalog definitionCatalog) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _mailSettings = mailSettings;
@@ -26,7 +26,7 @@ namespace Internal.Generated.WolverineHandlers
 
         public override System.Threading.Tasks.Task Handle(Microsoft.AspNetCore.Http.HttpContext httpContext)
         {
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "Vorgang.Api.Features.Notifications.NotificationPreviewEndpoint").SetTag("http.route", "/api/services/{serviceId}/versions/{version}/notifications/preview").SetTag("http.request.method", "GET");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "Vorgang.Api.Features.Notifications.NotificationPreviewEndpoint").SetTag("http.route", "/api/admin/services/{serviceId}/versions/{version}/notifications/preview").SetTag("http.request.method", "GET");
             var serviceId = (string?)httpContext.GetRouteValue("serviceId");
             if(serviceId == null)
             {
@@ -57,7 +57,7 @@ namespace Internal.Generated.WolverineHandlers
         }
     }
 
-    // END: GET_api_services_serviceId_versions_version_notifications_preview
+    // END: GET_api_admin_services_serviceId_versions_version_notifications_preview
     
     
 }
