@@ -14,6 +14,7 @@ using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using Vorgang.Api.Features.Deadlines;
+using Vorgang.Api.Features.Notifications;
 using Vorgang.Api.Features.Tracking;
 using Vorgang.Api.OpenApi;
 using Vorgang.Api.Problems;
@@ -66,6 +67,8 @@ public static class VorgangSetup
         Features.Documents.DocumentChunks.AddSchema(options);
         options.AddPortalDocuments();
         options.Schema.For<Vorgang.Api.Features.Letters.LetterFile>().Duplicate(x => x.CaseNumber);
+        // What each notification sent, so that a redelivered message sends nothing (decision 51).
+        options.Schema.For<NotificationSent>();
         if (readModels) options.AddReadModels(catalog);
     }
 
@@ -85,6 +88,8 @@ public static class VorgangSetup
         services.AddSingleton<Vorgang.Api.Features.Privacy.PersonalDataVault>();
         services.AddSingleton<Vorgang.Api.Features.Letters.LetterIssuer>();
         services.AddSingleton<Vorgang.Api.Features.Casework.CaseWriter>();
+        services.AddSingleton<Vorgang.Api.Features.Notifications.MailSettings>();
+        services.AddSingleton<Vorgang.Api.Features.Notifications.Mailer>();
 
         var dataSource = new NpgsqlDataSourceBuilder(DatabaseBootstrap.WithConnectionDefaults(connectionString)) { Name = "vorgang" }.Build();
         services.AddSingleton(dataSource);
@@ -119,6 +124,9 @@ public static class VorgangSetup
             });
             // Deadline timers: durable scheduled messages in PostgreSQL (see Features/Deadlines).
             options.AddCaseTimers();
+            // E-mail notifications: a durable local queue in PostgreSQL, filled by the outbox with the events (decision 51).
+            options.AddNotifications();
+            options.AddDelayChecks();
         });
         services.AddWolverineHttp();
         // After Wolverine, so that it stops before it: the queued submissions are written while the outbox still runs.

@@ -107,7 +107,12 @@ public sealed record StaffCaseView(
     public IReadOnlyList<Features.Letters.LetterView> Letters { get; init; } = [];
     /// <summary>The documents uploaded (download them under <c>/api/cases/{caseNumber}/documents/{id}</c>) and those still missing.</summary>
     public DocumentStatusView? DocumentStatus { get; init; }
+    /// <summary>E-mails to the citizen that the mail server refused for good; absent when there are none.</summary>
+    public IReadOnlyList<UndeliverableNotificationView>? UndeliverableNotifications { get; init; }
 }
+
+/// <summary>An e-mail that could not be delivered: which one, when, and the mail server's reply.</summary>
+public sealed record UndeliverableNotificationView(string Trigger, DateTimeOffset FailedAt, int SmtpStatus, string Reply, string Text);
 
 public static class CaseViews
 {
@@ -134,6 +139,10 @@ public static class CaseViews
             PersonalDataErasedAt = state.PersonalDataErasedAt,
             Letters = state.Letters.Select(l => Features.Letters.LetterView.Of(l, $"/api/cases/{state.Id}")).ToList(),
             DocumentStatus = DocumentStatusView.Of(definition, state, language, today),
+            UndeliverableNotifications = state.UndeliverableNotifications.Count == 0 ? null : state.UndeliverableNotifications
+                .Select(u => new UndeliverableNotificationView(u.Trigger, u.FailedAt, u.SmtpStatus, u.Reply,
+                    language == "de" ? "E-Mail konnte nicht zugestellt werden" : "The e-mail could not be delivered"))
+                .ToList(),
         };
     }
 

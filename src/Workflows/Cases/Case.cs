@@ -51,6 +51,8 @@ public sealed record Case
     public IReadOnlyList<IssuedLetter> Letters { get; init; } = [];
     /// <summary>The documents uploaded to the case, oldest first (no file names: those are in the events, sealed).</summary>
     public IReadOnlyList<CaseDocument> Documents { get; init; } = [];
+    /// <summary>E-mails to the citizen the mail server refused for good, for the caseworker to follow up.</summary>
+    public IReadOnlyList<NotificationUndeliverable> UndeliverableNotifications { get; init; } = [];
     // Set by Marten to the stream version (a settable property is how Marten maps it).
     public long Version { get; set; }
 
@@ -99,6 +101,7 @@ public sealed record Case
     public Case Apply(CitizenReminded e) => this with { DeadlineHistory = [.. DeadlineHistory, DeadlineChange.Of(e)] };
     public Case Apply(CaseEscalated e) => this with { DeadlineHistory = [.. DeadlineHistory, DeadlineChange.Of(e)] };
     public Case Apply(LetterIssued e) => this with { Letters = [.. Letters, IssuedLetter.Of(e)] };
+    public Case Apply(NotificationUndeliverable e) => this with { UndeliverableNotifications = [.. UndeliverableNotifications, e] };
 
     // The read model keeps no ciphertext of erased data either: sealed values become null.
     public Case Apply(PersonalDataErased e) => this with
@@ -140,6 +143,7 @@ public sealed record Case
         PersonalDataErased e => Apply(e),
         LetterIssued e => Apply(e),
         DocumentUploaded e => Apply(e),
+        NotificationUndeliverable e => Apply(e),
         _ => throw new InvalidOperationException($"A case cannot apply {@event.GetType().Name}."),
     } with { Version = Version + 1 };
 

@@ -114,6 +114,8 @@ public sealed record PersonalDataErased(string CaseNumber, string Basis, string 
 public sealed record LetterIssued(
     string CaseNumber, Guid DocumentId, string LetterId, string Kind, string ActionId, string Language, string Title,
     string Sha256, long Length, DateTimeOffset IssuedAt);
+
+/// <summary>
 /// A document was added to the case: its bytes are stored encrypted with the case's key (decision 45), this event records
 /// what they are — <see cref="Sha256"/> of the stored plaintext (so the hash chain covers the file), the type decided from
 /// the bytes, the length — and <see cref="RequirementId"/>, the definition's document it fulfils, if any.
@@ -122,6 +124,12 @@ public sealed record LetterIssued(
 public sealed record DocumentUploaded(
     string CaseNumber, Guid DocumentId, string? RequirementId, string ContentType, long Length, string Sha256, string FileName,
     Actor UploadedBy, DateTimeOffset UploadedAt);
+
+/// <summary>
+/// An e-mail to the citizen was refused for good by the mail server (an SMTP 5xx reply): the caseworker sees it and
+/// reaches the citizen another way. <see cref="Reply"/> is the server's reply, which names no personal data of ours.
+/// </summary>
+public sealed record NotificationUndeliverable(string CaseNumber, string Trigger, Guid EventId, string MessageId, int SmtpStatus, string Reply, DateTimeOffset FailedAt);
 
 public static class ErasureBases
 {
@@ -152,6 +160,7 @@ public static class CaseEventTypes
         [typeof(PersonalDataErased)] = "personal_data_erased",
         [typeof(LetterIssued)] = "letter_issued",
         [typeof(DocumentUploaded)] = "document_uploaded",
+        [typeof(NotificationUndeliverable)] = "notification_undeliverable",
     };
 
     /// <summary>Who caused an event: the person or office named in it, or the engine itself for the clock and the timers.</summary>
@@ -165,7 +174,7 @@ public static class CaseEventTypes
         ICaseTransition t => t.TakenBy,
         CaseClosed => Actor.System,
         DeadlineExtended e => e.ExtendedBy,
-        DeadlineSuspended or DeadlineResumed or CitizenReminded or CaseEscalated => Actor.System,
+        DeadlineSuspended or DeadlineResumed or CitizenReminded or CaseEscalated or NotificationUndeliverable => Actor.System,
         PersonalDataErased e => e.ErasedBy,
         LetterIssued => Actor.System,
         DocumentUploaded e => e.UploadedBy,

@@ -51,6 +51,7 @@ public static class DefinitionChecker
         roles.UnionWith(d.Parties);
 
         CheckFields(d.Form, "/form", FormNames(d.Form), today, Error);
+        CheckNotifications(d, Error);
         CheckSteps(d, Error);
         // A computed value may use the form and the computed values before it (they are evaluated in order).
         var computedScope = FormNames(d.Form);
@@ -195,6 +196,34 @@ public static class DefinitionChecker
                 Error($"/example/{error.Field.Split('.', '[')[0]}", "invalid-example", $"{error.Field}: {error.Message} ({error.Rule})");
         }
         return found;
+    }
+
+    /// <summary>Each e-mail text: a known trigger and state, both languages, only the placeholders the engine fills in, one text per trigger and state.</summary>
+    private static void CheckNotifications(ProcessDefinition d, Action<string, string, string> error)
+    {
+        if (d.Notifications is not { } notifications) return;
+        var seen = new HashSet<(string, string?)>();
+        for (var i = 0; i < notifications.Count; i++)
+        {
+            var n = notifications[i];
+            var at = $"/notifications/{i}";
+            if (!Notifications.NotificationTriggers.All.Contains(n.Trigger))
+                error($"{at}/trigger", "unknown-trigger", $"'{n.Trigger}' is no notification trigger; use one of {string.Join(", ", Notifications.NotificationTriggers.All)}.");
+            if (n.State is { } state && d.State(state) is null)
+                error($"{at}/state", "unknown-state", $"There is no state '{state}'.");
+            if (!seen.Add((n.Trigger, n.State)))
+                error(at, "duplicate-notification", $"A second text for trigger '{n.Trigger}'{(n.State is null ? "" : $" in state '{n.State}'")}.");
+            foreach (var (part, text) in new[] { ("subject", n.Subject), ("body", n.Body) })
+            foreach (var (language, value) in new[] { ("de", text.De), ("en", text.En) })
+            {
+                if (string.IsNullOrWhiteSpace(value))
+                    error($"{at}/{part}/{language}", "notification-language", $"The {part} needs a text in '{language}'.");
+                foreach (System.Text.RegularExpressions.Match m in Notifications.NotificationPlan.Placeholder().Matches(value ?? ""))
+                    if (!Notifications.NotificationPlan.Placeholders.Contains(m.Groups[1].Value))
+                        error($"{at}/{part}/{language}", "unknown-placeholder",
+                            $"'{m.Value}' is no placeholder; use {string.Join(", ", Notifications.NotificationPlan.Placeholders.Select(p => "{" + p + "}"))}.");
+            }
+        }
     }
 
     /// <summary>A state's reminder goes to the citizen it waits for; its timeout takes a system action that leaves the state.</summary>

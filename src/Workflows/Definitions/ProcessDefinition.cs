@@ -38,6 +38,8 @@ public sealed record ProcessDefinition
     public RetentionDefinition? Retention { get; init; }
     public IReadOnlyList<DocumentRequirement> Documents { get; init; } = [];
     public IReadOnlyList<FeeDefinition> Fees { get; init; } = [];
+    /// <summary>The e-mails to citizens, per trigger and optionally per state; what is left out gets the engine's texts (decision 50).</summary>
+    public IReadOnlyList<NotificationTemplate>? Notifications { get; init; }
     public required IReadOnlyList<FieldDefinition> Form { get; init; }
     /// <summary>The form's pages in the portal; without any, each form field is a page of its own (<see cref="Pages"/>).</summary>
     public IReadOnlyList<FormStep> Steps { get; init; } = [];
@@ -58,6 +60,15 @@ public sealed record ProcessDefinition
 
     public StateDefinition? State(string id) => States.FirstOrDefault(s => s.Id == id);
     public ActionDefinition? Action(string id) => Actions.FirstOrDefault(a => a.Id == id);
+}
+
+/// <summary>The text of one e-mail: for a trigger (<c>submitted</c>, <c>action-needed</c>, …), in one state or in every state.</summary>
+public sealed record NotificationTemplate
+{
+    public required string Trigger { get; init; }
+    public string? State { get; init; }
+    public required LocalizedText Subject { get; init; }
+    public required LocalizedText Body { get; init; }
 }
 
 public sealed record RoutingRule(string When, string Team);

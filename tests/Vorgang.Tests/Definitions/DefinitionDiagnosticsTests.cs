@@ -181,6 +181,34 @@ public sealed class DefinitionDiagnosticsTests
     public static TheoryData<string> BreakageNames() => new(Breakages.Keys);
 
     [Fact]
+    public void Notification_texts_name_known_states_and_placeholders_only()
+    {
+        var text = Valid.Replace("parties: [school]\n", """
+            parties: [school]
+            notifications:
+              - trigger: submitted
+                subject: { de: "Eingang {caseNumber}", en: "Received {trackingCode}" }
+                body: { de: "Hallo {name}", en: "Hello {name}" }
+              - trigger: decided
+                state: nowhere
+                subject: { de: Fertig, en: Done }
+                body: { de: Fertig, en: Done }
+
+            """);
+        var result = DefinitionLoader.Load(text, File, Today);
+        var all = string.Join(Environment.NewLine, result.Diagnostics);
+        var placeholder = Assert.Single(result.Diagnostics, d => d.Rule == "unknown-placeholder");
+        Assert.Equal(("/notifications/0/subject/en", 10), (placeholder.Path, placeholder.Line));
+        Assert.Contains("{trackingCode}", placeholder.Message);
+        var state = Assert.Single(result.Diagnostics, d => d.Rule == "unknown-state");
+        Assert.Equal(("/notifications/1/state", 13), (state.Path, state.Line));
+        Assert.True(result.Diagnostics.Count == 2, all);
+
+        var unknownTrigger = DefinitionLoader.Load(text.Replace("trigger: decided", "trigger: approved"), File, Today);
+        Assert.Contains(unknownTrigger.Diagnostics, d => d.Rule.StartsWith("schema/", StringComparison.Ordinal) && d.Path == "/notifications/1/trigger");
+    }
+
+    [Fact]
     public void The_unbroken_definition_is_valid()
     {
         var result = DefinitionLoader.Load(Valid, File, Today);

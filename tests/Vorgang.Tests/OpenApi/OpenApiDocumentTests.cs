@@ -25,6 +25,7 @@ public sealed class OpenApiDocumentTests(AppFixture app) : ApiTest(app)
         "POST /api/admin/cases/{caseNumber}/erasure", "GET /api/open-data/statistics",
         "POST /api/track/{caseNumber}/documents", "GET /api/track/{caseNumber}/documents", "GET /api/track/{caseNumber}/documents/{documentId}",
         "POST /api/cases/{caseNumber}/documents", "GET /api/cases/{caseNumber}/documents", "GET /api/cases/{caseNumber}/documents/{documentId}",
+        "GET /api/admin/services/{serviceId}/versions/{version}/notifications/preview",
     ];
 
     private async Task<JsonObject> Document()

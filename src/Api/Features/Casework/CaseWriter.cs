@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Marten;
 using Vorgang.Api.Features.Deadlines;
 using Vorgang.Api.Features.Letters;
+using Vorgang.Api.Features.Notifications;
 using Vorgang.Api.Features.Privacy;
 using Vorgang.Api.Telemetry;
 using Vorgang.Workflows.Audit;
@@ -67,7 +68,7 @@ public sealed record CaseChange(CaseChangeResult Result)
 /// sets (on the bus whose outbox commits with the session) and commits. Submissions, staff, citizen, party and account
 /// actions, timers and erasure all come through here; <see cref="CaseStreamGuard"/> refuses whatever does not.
 /// </summary>
-public sealed class CaseWriter(DefinitionCatalog catalog, PersonalDataVault vault, LetterIssuer letters, TimeProvider time)
+public sealed class CaseWriter(DefinitionCatalog catalog, PersonalDataVault vault, LetterIssuer letters, TimeProvider time, MailSettings mail)
 {
     /// <summary>
     /// Adds a new case to <paramref name="session"/> (committed by its owner, e.g. a group of submissions): its key, its
@@ -78,9 +79,15 @@ public sealed class CaseWriter(DefinitionCatalog catalog, PersonalDataVault vaul
         CaseCause cause, DateTimeOffset now)
     {
         var key = vault.Create(session, submitted.CaseNumber, account, now);
-        CaseChain.StartStream(session, submitted.CaseNumber, cause.For(definition), PersonalData.SealEvent(submitted, definition, key));
+        var started = CaseChain.StartStream(session, submitted.CaseNumber, cause.For(definition), PersonalData.SealEvent(submitted, definition, key));
         // The due-soon and overdue escalations (and the initial state's timers), stored with the submission.
         await CaseTimerSchedule.ScheduleAsync(bus, CaseTimers.Plan(definition, Case.Create(submitted), [submitted]), now);
+        // And the mail that says it arrived, in the same transaction (decision 51).
+        if (mail.Enabled)
+        {
+            await NotificationSchedule.PublishAsync(bus, definition, submitted.CaseNumber, 0, started.Events);
+            await DelayChecks.ScheduleAsync(bus, definition, Case.Create(submitted), [submitted], now);
+        }
     }
 
     /// <summary>
@@ -130,13 +137,19 @@ public sealed class CaseWriter(DefinitionCatalog catalog, PersonalDataVault vaul
         decision.Alongside?.Invoke(session);
         var after = decision.Events.Aggregate(state, (s, e) => s.Fold(e));
         await CaseTimerSchedule.ScheduleAsync(bus, CaseTimers.Plan(definition, after, decision.Events), now);
+        if (mail.Enabled)
+        {
+            await NotificationSchedule.PublishAsync(bus, definition, caseNumber, stream.CurrentVersion ?? stored.Version,
+                stream.Events.Skip(stream.Events.Count - decision.Events.Count).ToList());
+            await DelayChecks.ScheduleAsync(bus, definition, after, decision.Events, now);
+        }
         try
         {
             await session.SaveChangesAsync(ct);
         }
         catch (JasperFx.ConcurrencyException)
         {
-            // The timers went down with the transaction; drop them from the bus too, or its flush after the
+            // The timers and mails went down with the transaction; drop them from the bus too, or its flush after the
             // request would store them on their own.
             if (bus is Wolverine.Runtime.MessageContext outbox) await outbox.ClearAllAsync();
             // Someone else changed the case between our read and our commit: the same answer as a stale version.

@@ -121,6 +121,7 @@ public sealed class Workbench(
             CaseTakenOver e => e.Reason,
             CaseAssigned e => e.AssigneeName,
             LetterIssued e => e.Title,
+            NotificationUndeliverable e => (language == "de" ? "E-Mail konnte nicht zugestellt werden" : "The e-mail could not be delivered") + $" ({e.SmtpStatus})",
             _ => null,
         };
         return new StaffCase.Event(at, type, actor?.Name, actor?.Role, detail);
