@@ -35,6 +35,8 @@ public sealed record CitizenCaseView(
 {
     /// <summary>The expected completion date (with its basis), the place in the queue and a delay notice; null once closed.</summary>
     public Vorgang.Projections.Forecasts.CitizenOutlook? Outlook { get; init; }
+    /// <summary>The office's messages the citizen has not read yet (<c>GET /api/track/{caseNumber}/messages</c> reads them).</summary>
+    public int UnreadMessages { get; init; }
 }
 
 public sealed record AssigneeView(string Id, string Name);
@@ -73,6 +75,8 @@ public sealed record StaffCaseView(
     public Actor? SubmittedBy { get; init; }
     /// <summary>When the personal data was erased; personal values read null from then on.</summary>
     public DateTimeOffset? PersonalDataErasedAt { get; init; }
+    /// <summary>The citizen's messages the office has not read yet (<c>GET /api/cases/{caseNumber}/messages</c>); null for parties, who take no part in the thread.</summary>
+    public int? UnreadMessages { get; init; }
 }
 
 public static class CaseViews

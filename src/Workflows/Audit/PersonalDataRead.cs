@@ -22,7 +22,8 @@ public sealed record PersonalDataRead(
 {
     public static class Endpoints
     {
-        public const string StaffView = "staff-view", History = "history", StateAsOf = "state-as-of", StaffPage = "staff-page", AuditConsole = "audit-console";
+        public const string StaffView = "staff-view", History = "history", StateAsOf = "state-as-of", StaffPage = "staff-page", AuditConsole = "audit-console",
+            Messages = "messages";
     }
 }
 

@@ -47,6 +47,9 @@ public sealed record Case
     /// addressed to (<see cref="PartyAccess"/>): a party keeps reading a case it once had to act on.
     /// </summary>
     public IReadOnlyList<string> VisitedStates { get; init; } = [];
+    /// <summary>How many messages each side has written in the case's thread; the unread counts compare them with the read markers (decision 49).</summary>
+    public int CitizenMessages { get; init; }
+    public int OfficeMessages { get; init; }
     // Set by Marten to the stream version (a settable property is how Marten maps it).
     public long Version { get; set; }
 
@@ -94,6 +97,10 @@ public sealed record Case
     public Case Apply(DeadlineExtended e) => this with { DueOn = e.DueOn, LastChangedAt = e.ExtendedAt, DeadlineHistory = [.. DeadlineHistory, DeadlineChange.Of(e)] };
     public Case Apply(CitizenReminded e) => this with { DeadlineHistory = [.. DeadlineHistory, DeadlineChange.Of(e)] };
     public Case Apply(CaseEscalated e) => this with { DeadlineHistory = [.. DeadlineHistory, DeadlineChange.Of(e)] };
+    // A message changes neither the state nor when the case last moved (the queue's order); only the counts.
+    public Case Apply(CaseMessagePosted e) => e.Side == MessageSides.Citizen
+        ? this with { CitizenMessages = CitizenMessages + 1 }
+        : this with { OfficeMessages = OfficeMessages + 1 };
 
     // The read model keeps no ciphertext of erased data either: sealed values become null.
     public Case Apply(PersonalDataErased e) => this with
@@ -131,6 +138,7 @@ public sealed record Case
         CitizenReminded e => Apply(e),
         CaseEscalated e => Apply(e),
         PersonalDataErased e => Apply(e),
+        CaseMessagePosted e => Apply(e),
         _ => throw new InvalidOperationException($"A case cannot apply {@event.GetType().Name}."),
     } with { Version = Version + 1 };
 

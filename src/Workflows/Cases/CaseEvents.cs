@@ -106,6 +106,23 @@ public sealed record CaseEscalated(string CaseNumber, string Kind, DateOnly DueO
 /// </summary>
 public sealed record PersonalDataErased(string CaseNumber, string Basis, string Reason, Actor ErasedBy, DateTimeOffset ErasedAt);
 
+/// <summary>
+/// A message of the case's thread between the citizen and the office (decision 48). <see cref="Side"/> is <c>citizen</c>
+/// or <c>office</c>; <see cref="Text"/> is personal data, stored sealed with the case's key (null once erased);
+/// <see cref="Attachments"/> names documents of the case (their ids), empty for a message of text alone. It changes
+/// neither the state nor the deadline.
+/// </summary>
+public sealed record CaseMessagePosted(
+    string CaseNumber, Guid MessageId, string Side, string? Text, Actor PostedBy, DateTimeOffset PostedAt, IReadOnlyList<string> Attachments);
+
+public static class MessageSides
+{
+    public const string Citizen = "citizen", Office = "office";
+
+    /// <summary>The side whose messages <paramref name="side"/> reads.</summary>
+    public static string Other(string side) => side == Citizen ? Office : Citizen;
+}
+
 public static class ErasureBases
 {
     public const string Retention = "retention", Request = "request";
@@ -133,6 +150,7 @@ public static class CaseEventTypes
         [typeof(CitizenReminded)] = "citizen_reminded",
         [typeof(CaseEscalated)] = "case_escalated",
         [typeof(PersonalDataErased)] = "personal_data_erased",
+        [typeof(CaseMessagePosted)] = "case_message_posted",
     };
 
     /// <summary>Who caused an event: the person or office named in it, or the engine itself for the clock and the timers.</summary>
@@ -148,6 +166,7 @@ public static class CaseEventTypes
         DeadlineExtended e => e.ExtendedBy,
         DeadlineSuspended or DeadlineResumed or CitizenReminded or CaseEscalated => Actor.System,
         PersonalDataErased e => e.ErasedBy,
+        CaseMessagePosted e => e.PostedBy,
         _ => null,
     };
 }
