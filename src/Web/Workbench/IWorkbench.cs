@@ -20,6 +20,9 @@ public interface IWorkbench
 
     /// <summary>An action (claim, release, assign, take-over or a step of the process) at the version the page showed.</summary>
     Task<PortalActionResult> ActAsync(string caseNumber, string actionId, long expectedVersion, JsonObject input, HttpContext context, CancellationToken ct);
+
+    /// <summary>The office writes to the citizen (the API's <c>POST /api/cases/{caseNumber}/messages</c>, refused as it refuses).</summary>
+    Task<PortalActionResult> WriteAsync(string caseNumber, string text, HttpContext context, CancellationToken ct);
 }
 
 /// <summary>An answer with the API's status: 200 with the value, or the refusal's status and its text.</summary>
@@ -34,7 +37,11 @@ public sealed record StaffQueue(
 {
     public sealed record Row(
         string CaseNumber, string ServiceId, string State, DateTimeOffset SubmittedAt, DateOnly? DueOn, int? DaysLeft,
-        string? AssigneeId, string? AssigneeName, bool WaitingForCitizen, string Risk, bool ClockStopped);
+        string? AssigneeId, string? AssigneeName, bool WaitingForCitizen, string Risk, bool ClockStopped)
+    {
+        /// <summary>The citizen's messages the office has not read yet.</summary>
+        public int UnreadMessages { get; init; }
+    }
 }
 
 /// <summary>A party's list as the page's address carries it: <c>waiting</c> (what waits for the party) or <c>all</c>.</summary>
@@ -61,4 +68,11 @@ public sealed record StaffCase(
     public sealed record DeadlineInfo(DateOnly? DueOn, bool ClockStopped, IReadOnlyList<string> History);
     /// <summary>One event: when, what (its stable type), by whom, and a short detail (the step's label, a take-over's reason).</summary>
     public sealed record Event(DateTimeOffset At, string Type, string? ActorName, string? ActorRole, string? Detail);
+
+    /// <summary>The message thread as the office reads it (the read recorded); null for those who take no part in it (parties).</summary>
+    public IReadOnlyList<ThreadMessage>? Messages { get; init; }
+    /// <summary>The citizen's messages that were new to the office before this page showed them.</summary>
+    public int UnreadMessages { get; init; }
+    /// <summary>Whether the caller may write to the citizen (a caseworker of the team).</summary>
+    public bool MayWrite { get; init; }
 }

@@ -37,7 +37,7 @@ public sealed class Workbench(
         if (result is Ok<QueuePage> { Value: { } page })
             return new Answer<StaffQueue>(200, new StaffQueue(page.Team, page.Total, page.Page, page.PageSize,
                 page.Items.Select(i => new StaffQueue.Row(i.CaseNumber, i.ServiceId, i.State, i.SubmittedAt, i.DueOn, i.DaysLeft,
-                    i.AssigneeId, i.AssigneeName, i.WaitingForCitizen, i.Risk, i.ClockStopped)).ToList(),
+                    i.AssigneeId, i.AssigneeName, i.WaitingForCitizen, i.Risk, i.ClockStopped) { UnreadMessages = i.UnreadMessages }).ToList(),
                 page.Counts.Open, page.Counts.ByState, page.Counts.ByRisk));
         return Refusal<StaffQueue>(result);
     }
@@ -66,6 +66,11 @@ public sealed class Workbench(
         var view = CaseViews.Staff(definition!, opened, caller, time.Today(), language);
         var events = await session.Events.FetchStreamAsync(caseNumber, token: ct);
         await session.SaveChangesAsync(ct);
+        // The page shows the thread (a read of its own, recorded, as the API's), and for a caseworker of the team marks it read.
+        var unread = await Messages.CaseMessages.UnreadAsync(session, state, MessageSides.Office, ct);
+        var (thread, _) = Messages.StaffMessageEndpoints.RefuseReadBy(caller, context) is null
+            ? await Messages.StaffMessageEndpoints.ThreadAsync(caseNumber, session, catalog, vault, time, context, ct)
+            : (null, null);
         return new Answer<StaffCase>(200, new StaffCase(
             view.CaseNumber, view.ServiceId, view.DefinitionVersion, view.ServiceTitle, view.State, view.StatusText, view.Team, view.Version,
             view.Assignee?.Id, view.Assignee?.Name, view.SubmittedAt, view.IsClosed, view.Outcome, view.Language,
@@ -76,7 +81,21 @@ public sealed class Workbench(
             view.Deadline is { } deadline ? new StaffCase.DeadlineInfo(deadline.DueOn, deadline.ClockStopped, deadline.History.Select(h => h.Text).ToList()) : null,
             events.Select(e => Timeline(definition!, e.Data, e.Timestamp, e.EventTypeName, language)).ToList(),
             view.Applicant is { } applicant ? (string?)applicant["name"] : null,
-            view.PersonalDataErasedAt));
+            view.PersonalDataErasedAt)
+        {
+            Messages = thread?.Messages.Select(m => new ThreadMessage(m.PostedAt, m.Side == MessageSides.Office, m.Author, m.Text, m.New)).ToList(),
+            UnreadMessages = thread is null ? 0 : unread,
+            MayWrite = thread is not null && Messages.PostCaseMessageEndpoint.RefuseWritingBy(caller, context) is null && state.PersonalDataErasedAt is null,
+        });
+    }
+
+    public async Task<PortalActionResult> WriteAsync(string caseNumber, string text, HttpContext context, CancellationToken ct)
+    {
+        var request = new Messages.MessageRequest(text, null);
+        if (Vorgang.Api.Features.Portal.PortalEngine.Invalid(request) is { } invalid) return invalid;
+        var (change, refused) = await Messages.PostCaseMessageEndpoint.PostAsync(caseNumber, request, cases, sessions, runtime, context, ct);
+        if (refused is not null) return new PortalActionResult(ActionOutcome.Invalid, [new FieldError("text", "refused", "refused")]);
+        return Vorgang.Api.Features.Portal.PortalEngine.MessageOutcome(change!);
     }
 
     public async Task<PortalActionResult> ActAsync(string caseNumber, string actionId, long expectedVersion, JsonObject input, HttpContext context, CancellationToken ct)
