@@ -23,6 +23,7 @@ public sealed class OpenApiDocumentTests(AppFixture app) : ApiTest(app)
         "GET /api/cases/{caseNumber}/history", "GET /api/cases/{caseNumber}/state", "GET /api/cases/{caseNumber}/receipt",
         "GET /api/audit/cases/{caseNumber}/verify", "GET /api/audit/verify", "GET /api/audit/cases/{caseNumber}/reads",
         "POST /api/admin/cases/{caseNumber}/erasure", "GET /api/open-data/statistics",
+        "GET /api/track/{caseNumber}/messages", "POST /api/track/{caseNumber}/messages", "GET /api/cases/{caseNumber}/messages", "POST /api/cases/{caseNumber}/messages",
     ];
 
     private async Task<JsonObject> Document()
