@@ -47,7 +47,16 @@ public interface IPortalEngine
 
     Task<PortalActionResult> ActAsync(
         string caseNumber, string trackingCode, string actionId, long expectedVersion, JsonObject input, string language, HttpContext context, CancellationToken ct);
+
+    /// <summary>The citizen writes to the office (the API's <c>POST /api/track/{caseNumber}/messages</c>); a wrong code counts.</summary>
+    Task<PortalActionResult> WriteAsync(string caseNumber, string trackingCode, string text, HttpContext context, CancellationToken ct);
 }
+
+/// <summary>
+/// One message of a case's thread as a page shows it: from the office or the citizen, the member of staff who wrote it
+/// (for staff pages only), the text (null once erased), and whether it was new to the reader's side.
+/// </summary>
+public sealed record ThreadMessage(DateTimeOffset At, bool FromOffice, string? Author, string? Text, bool New);
 
 /// <summary>A submission's answer: the case and its code, or the field errors (engine messages), or a problem's text.</summary>
 public sealed record PortalSubmission(string? CaseNumber, string? TrackingCode, IReadOnlyList<FieldError> Errors, string? Problem = null)
@@ -95,4 +104,9 @@ public sealed record CaseStatus(
 
     public IReadOnlyList<Document> Documents { get; init; } = [];
     public IReadOnlyList<MissingDocument> MissingDocuments { get; init; } = [];
+
+    /// <summary>The message thread, oldest first; null where the page does not show it.</summary>
+    public IReadOnlyList<ThreadMessage>? Messages { get; init; }
+    /// <summary>The office's messages that were new to the citizen before this page showed them.</summary>
+    public int UnreadMessages { get; init; }
 }

@@ -163,6 +163,16 @@ public sealed class OperationConventions : IOpenApiOperationTransformer
                     new JsonObject { ["expectedVersion"] = 3, ["input"] = new JsonObject { ["workingDays"] = 10, ["reason"] = "Gutachten des Bauordnungsamts steht aus." } }),
             };
         }
+        if (bodyType == typeof(Vorgang.Api.Features.Messages.MessageRequest))
+        {
+            return new()
+            {
+                ["text"] = Example("A message, appended at whatever version the case is at",
+                    new JsonObject { ["text"] = "Ich ziehe erst am 15. um. Kann ich die Wohnungsgeberbestätigung nachreichen?" }),
+                ["at-version"] = Example("A message at the version last seen (a newer one is 409)",
+                    new JsonObject { ["text"] = "Ja, bitte reichen Sie sie bis Monatsende nach.", ["expectedVersion"] = 4 }),
+            };
+        }
         if (bodyType == typeof(ErasureRequest))
             return new() { ["request"] = Example("An erasure on the data subject's request", new JsonObject { ["reason"] = "Antrag auf Löschung nach Art. 17 DSGVO, Az. DS-2026-0042" }) };
         return null;

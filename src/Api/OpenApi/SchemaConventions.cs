@@ -61,6 +61,14 @@ public sealed class SchemaConventions : IOpenApiSchemaTransformer
             Property(schema, "name", JsonSchemaType.String, "The person's name.", p => (p.MinLength, p.MaxLength, p.Pattern) = (1, 200, "\\S"));
             Property(schema, "identifiedBy", JsonSchemaType.String, "How staff identified the person, e.g. Personalausweis.", p => p.MaxLength = 200);
         }
+        else if (type == typeof(Vorgang.Api.Features.Messages.MessageRequest))
+        {
+            schema.Description = "A message to the other side of the case's thread.";
+            schema.Required = new HashSet<string> { "text" };
+            Property(schema, "text", JsonSchemaType.String, "1–5000 characters after trimming; line breaks allowed, no other control characters.",
+                p => (p.MinLength, p.MaxLength, p.Pattern) = (1, Vorgang.Api.Features.Messages.MessageRequest.MaxLength, "\\S"));
+            Property(schema, "expectedVersion", JsonSchemaType.Integer, "Optional: the `version` of the case as last read; a stale one is 409. Without it the message is appended at the current version.", p => p.Minimum = "0");
+        }
         else if (type == typeof(ErasureRequest))
         {
             schema.Description = "Why a case's personal data is erased, e.g. the data subject's request under Art. 17 GDPR with its reference.";

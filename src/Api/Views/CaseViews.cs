@@ -39,6 +39,8 @@ public sealed record CitizenCaseView(
     public IReadOnlyList<Features.Letters.LetterView> Letters { get; init; } = [];
     /// <summary>The documents uploaded and those the office still needs from the citizen.</summary>
     public DocumentStatusView? DocumentStatus { get; init; }
+    /// <summary>The office's messages the citizen has not read yet (<c>GET /api/track/{caseNumber}/messages</c> reads them).</summary>
+    public int UnreadMessages { get; init; }
 }
 
 public sealed record AssigneeView(string Id, string Name);
@@ -109,6 +111,8 @@ public sealed record StaffCaseView(
     public DocumentStatusView? DocumentStatus { get; init; }
     /// <summary>E-mails to the citizen that the mail server refused for good; absent when there are none.</summary>
     public IReadOnlyList<UndeliverableNotificationView>? UndeliverableNotifications { get; init; }
+    /// <summary>The citizen's messages the office has not read yet (<c>GET /api/cases/{caseNumber}/messages</c>); null for parties, who take no part in the thread.</summary>
+    public int? UnreadMessages { get; init; }
 }
 
 /// <summary>An e-mail that could not be delivered: which one, when, and the mail server's reply.</summary>

@@ -56,6 +56,8 @@ public sealed record QueueItem
 
     /// <summary>The addressees the case waits for now — it is open and in a state that offers them an action: the party's list of its work.</summary>
     public IReadOnlyList<string> AwaitedBy { get; init; } = [];
+    /// <summary>How many messages the citizen has written in the case's thread: the queue's unread count compares it with the office's read marker.</summary>
+    public int CitizenMessages { get; init; }
 }
 
 /// <summary>
@@ -143,6 +145,8 @@ public sealed class QueueItemProjection(DefinitionCatalog catalog) : SingleStrea
     public QueueItem Apply(CaseDecided e, QueueItem item) => Move(item, e);
     public QueueItem Apply(CaseWithdrawn e, QueueItem item) => Move(item, e);
     public QueueItem Apply(CaseClosed e, QueueItem item) => Addressing(item with { IsOpen = false, Outcome = e.Outcome, LastChangedAt = e.ClosedAt });
+    public static QueueItem Apply(CaseMessagePosted e, QueueItem item) =>
+        e.Side == MessageSides.Citizen ? item with { CitizenMessages = item.CitizenMessages + 1 } : item;
     public static QueueItem Apply(DeadlineSuspended e, QueueItem item) => item with { ClockStopped = true };
     public static QueueItem Apply(DeadlineResumed e, QueueItem item) => item with { ClockStopped = false, DueOn = e.DueOn };
     public static QueueItem Apply(DeadlineExtended e, QueueItem item) => item with { DueOn = e.DueOn, LastChangedAt = e.ExtendedAt };

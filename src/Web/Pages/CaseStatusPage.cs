@@ -14,6 +14,19 @@ public abstract class CaseStatusPage : PortalPage
     public bool Conflict { get; protected set; }
     protected string? FailedAction { get; set; }
     protected JsonObject PostedInput { get; set; } = new();
+    /// <summary>The message typed into the thread's form, kept after a refusal; and whether one was just sent.</summary>
+    public string? MessageText { get; protected set; }
+    public bool MessageSent { get; protected set; }
+
+    /// <summary>Where the thread's form posts to; null where the page shows no thread.</summary>
+    public virtual string? MessagePath => null;
+
+    /// <summary>A refused message: its error on the thread's form, in the page's language.</summary>
+    protected void MessageRefused(PortalActionResult result, string text)
+    {
+        Errors = result.Errors.Select(e => new FieldError(ThreadView.Field, e.Rule, T("MessageError_" + e.Rule) is var m && m != "MessageError_" + e.Rule ? m : e.Message)).ToList();
+        MessageText = text;
+    }
 
     /// <summary>Where a document of the case opens from this page, or null where the page offers no download.</summary>
     public virtual string? DocumentLink(Guid id) => null;

@@ -17,11 +17,42 @@ public sealed class TrackCaseModel(IPortalEngine engine, DefinitionCatalog catal
 
     public override string ActionPath => P($"/track/{Case!.CaseNumber}");
 
-    public async Task<IActionResult> OnGetAsync(string caseNumber, string? done, CancellationToken ct)
+    public override string? MessagePath => P($"/track/{Case!.CaseNumber}") + "?handler=message";
+
+    public async Task<IActionResult> OnGetAsync(string caseNumber, string? done, string? sent, CancellationToken ct)
     {
         if (TrackCookie.Read(HttpContext) is not { } remembered || remembered.CaseNumber != caseNumber) return Redirect(P("/track"));
         Done = done == "1";
+        MessageSent = sent == "1";
         return await ShowAsync(caseNumber, remembered.TrackingCode, ct);
+    }
+
+    /// <summary>A message to the office (<c>?handler=message</c>), through the engine's one write path as the API's.</summary>
+    public async Task<IActionResult> OnPostMessageAsync(string caseNumber, CancellationToken ct)
+    {
+        if (TrackCookie.Read(HttpContext) is not { } remembered || remembered.CaseNumber != caseNumber) return Redirect(P("/track"));
+        var text = Request.Form["threadText"].ToString();
+        var result = await engine.WriteAsync(caseNumber, remembered.TrackingCode, text, HttpContext, ct);
+        switch (result.Outcome)
+        {
+            case ActionOutcome.Taken:
+                return Redirect(P($"/track/{caseNumber}") + "?sent=1#thread");
+            case ActionOutcome.Invalid:
+                MessageRefused(result, text);
+                return await ShowAsync(caseNumber, remembered.TrackingCode, ct);
+            case ActionOutcome.Conflict:
+                Conflict = true;
+                MessageText = text;
+                return await ShowAsync(caseNumber, remembered.TrackingCode, ct);
+            case ActionOutcome.Locked:
+                Lock = result.Lock;
+                Title = T("LockedTitle");
+                Response.StatusCode = StatusCodes.Status429TooManyRequests;
+                return Page();
+            default:
+                TrackCookie.Clear(HttpContext);
+                return Redirect(P("/track"));
+        }
     }
 
     /// <summary>The receipt as a PDF (<c>?handler=receipt</c>): the API's citizen copy, opened with the code this browser keeps.</summary>

@@ -26,6 +26,8 @@ public interface IWorkbench
 
     /// <summary>A letter the case issued, as its PDF (the read recorded), or the refusal of <c>GET /api/cases/{n}/letters/{id}</c>.</summary>
     Task<IResult> LetterAsync(string caseNumber, string documentId, HttpContext context, CancellationToken ct);
+    /// <summary>The office writes to the citizen (the API's <c>POST /api/cases/{caseNumber}/messages</c>, refused as it refuses).</summary>
+    Task<PortalActionResult> WriteAsync(string caseNumber, string text, HttpContext context, CancellationToken ct);
 }
 
 /// <summary>An answer with the API's status: 200 with the value, or the refusal's status and its text.</summary>
@@ -40,7 +42,11 @@ public sealed record StaffQueue(
 {
     public sealed record Row(
         string CaseNumber, string ServiceId, string State, DateTimeOffset SubmittedAt, DateOnly? DueOn, int? DaysLeft,
-        string? AssigneeId, string? AssigneeName, bool WaitingForCitizen, string Risk, bool ClockStopped);
+        string? AssigneeId, string? AssigneeName, bool WaitingForCitizen, string Risk, bool ClockStopped)
+    {
+        /// <summary>The citizen's messages the office has not read yet.</summary>
+        public int UnreadMessages { get; init; }
+    }
 }
 
 /// <summary>A party's list as the page's address carries it: <c>waiting</c> (what waits for the party) or <c>all</c>.</summary>
@@ -77,4 +83,11 @@ public sealed record StaffCase(
 
     /// <summary>The letters the case's actions issued to the citizen.</summary>
     public IReadOnlyList<Letter> Letters { get; init; } = [];
+
+    /// <summary>The message thread as the office reads it (the read recorded); null for those who take no part in it (parties).</summary>
+    public IReadOnlyList<ThreadMessage>? Messages { get; init; }
+    /// <summary>The citizen's messages that were new to the office before this page showed them.</summary>
+    public int UnreadMessages { get; init; }
+    /// <summary>Whether the caller may write to the citizen (a caseworker of the team).</summary>
+    public bool MayWrite { get; init; }
 }

@@ -23,7 +23,7 @@ public sealed record PersonalDataRead(
     public static class Endpoints
     {
         public const string StaffView = "staff-view", History = "history", StateAsOf = "state-as-of", StaffPage = "staff-page", AuditConsole = "audit-console",
-            Documents = "documents", DocumentDownload = "document-download", Letter = "letter";
+            Documents = "documents", DocumentDownload = "document-download", Letter = "letter", Messages = "messages";
     }
 }
 

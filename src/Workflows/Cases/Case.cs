@@ -53,6 +53,9 @@ public sealed record Case
     public IReadOnlyList<CaseDocument> Documents { get; init; } = [];
     /// <summary>E-mails to the citizen the mail server refused for good, for the caseworker to follow up.</summary>
     public IReadOnlyList<NotificationUndeliverable> UndeliverableNotifications { get; init; } = [];
+    /// <summary>How many messages each side has written in the case's thread; the unread counts compare them with the read markers (decision 49).</summary>
+    public int CitizenMessages { get; init; }
+    public int OfficeMessages { get; init; }
     // Set by Marten to the stream version (a settable property is how Marten maps it).
     public long Version { get; set; }
 
@@ -102,6 +105,10 @@ public sealed record Case
     public Case Apply(CaseEscalated e) => this with { DeadlineHistory = [.. DeadlineHistory, DeadlineChange.Of(e)] };
     public Case Apply(LetterIssued e) => this with { Letters = [.. Letters, IssuedLetter.Of(e)] };
     public Case Apply(NotificationUndeliverable e) => this with { UndeliverableNotifications = [.. UndeliverableNotifications, e] };
+    // A message changes neither the state nor when the case last moved (the queue's order); only the counts.
+    public Case Apply(CaseMessagePosted e) => e.Side == MessageSides.Citizen
+        ? this with { CitizenMessages = CitizenMessages + 1 }
+        : this with { OfficeMessages = OfficeMessages + 1 };
 
     // The read model keeps no ciphertext of erased data either: sealed values become null.
     public Case Apply(PersonalDataErased e) => this with
@@ -144,6 +151,7 @@ public sealed record Case
         LetterIssued e => Apply(e),
         DocumentUploaded e => Apply(e),
         NotificationUndeliverable e => Apply(e),
+        CaseMessagePosted e => Apply(e),
         _ => throw new InvalidOperationException($"A case cannot apply {@event.GetType().Name}."),
     } with { Version = Version + 1 };
 

@@ -131,6 +131,23 @@ public sealed record DocumentUploaded(
 /// </summary>
 public sealed record NotificationUndeliverable(string CaseNumber, string Trigger, Guid EventId, string MessageId, int SmtpStatus, string Reply, DateTimeOffset FailedAt);
 
+/// <summary>
+/// A message of the case's thread between the citizen and the office (decision 48). <see cref="Side"/> is <c>citizen</c>
+/// or <c>office</c>; <see cref="Text"/> is personal data, stored sealed with the case's key (null once erased);
+/// <see cref="Attachments"/> names documents of the case (their ids), empty for a message of text alone. It changes
+/// neither the state nor the deadline.
+/// </summary>
+public sealed record CaseMessagePosted(
+    string CaseNumber, Guid MessageId, string Side, string? Text, Actor PostedBy, DateTimeOffset PostedAt, IReadOnlyList<string> Attachments);
+
+public static class MessageSides
+{
+    public const string Citizen = "citizen", Office = "office";
+
+    /// <summary>The side whose messages <paramref name="side"/> reads.</summary>
+    public static string Other(string side) => side == Citizen ? Office : Citizen;
+}
+
 public static class ErasureBases
 {
     public const string Retention = "retention", Request = "request";
@@ -161,6 +178,7 @@ public static class CaseEventTypes
         [typeof(LetterIssued)] = "letter_issued",
         [typeof(DocumentUploaded)] = "document_uploaded",
         [typeof(NotificationUndeliverable)] = "notification_undeliverable",
+        [typeof(CaseMessagePosted)] = "case_message_posted",
     };
 
     /// <summary>Who caused an event: the person or office named in it, or the engine itself for the clock and the timers.</summary>
@@ -178,6 +196,7 @@ public static class CaseEventTypes
         PersonalDataErased e => e.ErasedBy,
         LetterIssued => Actor.System,
         DocumentUploaded e => e.UploadedBy,
+        CaseMessagePosted e => e.PostedBy,
         _ => null,
     };
 }

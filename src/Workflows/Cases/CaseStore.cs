@@ -21,6 +21,7 @@ public static class CaseStore
         }
         if (snapshot) options.Projections.Snapshot<Case>(SnapshotLifecycle.Inline);
         options.Schema.For<SubmissionReceipt>().Duplicate(x => x.CaseNumber);
+        options.Schema.For<MessageReadMarker>();
         // The data subjects' keys, in their own table; a citizen account finds its cases through the account hash.
         options.Schema.For<Vorgang.Workflows.Privacy.SubjectKey>().Duplicate(x => x.AccountHash!);
     }

@@ -52,6 +52,10 @@ public static partial class NotificationPlan
                 case CitizenReminded r:
                     planned.Add(new(NotificationTriggers.Reminder, i, r.State));
                     break;
+                // A message belongs to no state: its text is the trigger's, whatever state the case is in.
+                case CaseMessagePosted { Side: MessageSides.Office }:
+                    planned.Add(new(NotificationTriggers.Message, i, ""));
+                    break;
                 case ICaseTransition t when definition.State(t.ToState) is { WaitingFor: "citizen" }:
                     planned.Add(new(NotificationTriggers.ActionNeeded, i, t.ToState));
                     break;

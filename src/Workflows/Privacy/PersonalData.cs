@@ -97,6 +97,8 @@ public static class PersonalData
         CaseWithdrawn e => e with { Input = SealFields(e.Input, PersonalInputs(definition, e.ActionId), key) },
         DocumentUploaded e when !e.FileName.StartsWith(Prefix, StringComparison.Ordinal) =>
             e with { FileName = Seal(key, FileNameField(e.DocumentId), JsonValue.Create(e.FileName)) },
+        // Always sealed, even a text that looks sealed (typed so by someone): the writer seals each new event once.
+        CaseMessagePosted { Text: not null } e => e with { Text = Seal(key, MessageField(e.MessageId), JsonValue.Create(e.Text!)) },
         _ => @event,
     };
 
@@ -110,8 +112,13 @@ public static class PersonalData
         CaseDecided e => e with { Input = OpenFields(e.Input, key) },
         CaseWithdrawn e => e with { Input = OpenFields(e.Input, key) },
         DocumentUploaded e => e with { FileName = OpenFileName(e, key) ?? "" },
+        CaseMessagePosted { Text: { } text } e when text.StartsWith(Prefix, StringComparison.Ordinal) =>
+            e with { Text = Open(key, MessageField(e.MessageId), text) is JsonValue v && v.TryGetValue<string>(out var opened) ? opened : null },
         _ => @event,
     };
+
+    /// <summary>The field a message's text is sealed under: bound to the message, so that one message's ciphertext cannot pass for another's.</summary>
+    public static string MessageField(Guid messageId) => $"message:{messageId:N}";
 
     /// <summary>The case with its form values opened, for decisions and the staff view.</summary>
     public static Case OpenCase(Case state, DataKey? key) =>

@@ -26,6 +26,7 @@ public sealed class OpenApiDocumentTests(AppFixture app) : ApiTest(app)
         "POST /api/track/{caseNumber}/documents", "GET /api/track/{caseNumber}/documents", "GET /api/track/{caseNumber}/documents/{documentId}",
         "POST /api/cases/{caseNumber}/documents", "GET /api/cases/{caseNumber}/documents", "GET /api/cases/{caseNumber}/documents/{documentId}",
         "GET /api/admin/services/{serviceId}/versions/{version}/notifications/preview",
+        "GET /api/track/{caseNumber}/messages", "POST /api/track/{caseNumber}/messages", "GET /api/cases/{caseNumber}/messages", "POST /api/cases/{caseNumber}/messages",
     ];
 
     private async Task<JsonObject> Document()

@@ -21,7 +21,11 @@ public sealed record HistoryEntry(
 public sealed record CaseHistory(string CaseNumber, string ServiceId, int DefinitionVersion, IReadOnlyList<HistoryEntry> Events);
 
 /// <summary>The case as it was: its version and last event's moment, the definition it was decided under (<c>serviceId@vN</c>) and the due date in force then.</summary>
-public sealed record CaseAsOf(long Version, DateTimeOffset AsOf, StaffCaseView Case, string Definition, DateOnly? DueOn);
+public sealed record CaseAsOf(long Version, DateTimeOffset AsOf, StaffCaseView Case, string Definition, DateOnly? DueOn)
+{
+    /// <summary>The message thread as it stood then, oldest first (texts null once erased).</summary>
+    public IReadOnlyList<Messages.MessageView> Messages { get; init; } = [];
+}
 
 /// <summary>Staff work on single cases: read, act, replay.</summary>
 [Authorize(Policy = StaffAuth.StaffPolicy)]
@@ -42,7 +46,10 @@ public static class CaseEndpoints
         if (readable.Refused is not null) return readable.Refused;
         var (state, definition) = (readable.State!, readable.Definition!);
         await RecordedReads.RecordAsync(session, caller!, state.Id, state.Version, PersonalDataRead.Endpoints.StaffView, context, time, ct);
-        return Results.Ok(CaseViews.Staff(definition, await vault.OpenAsync(session, state, ct), caller, time.Today()));
+        var unread = Messages.StaffMessageEndpoints.RefuseReadBy(caller, context) is null
+            ? await Messages.CaseMessages.UnreadAsync(session, state, MessageSides.Office, ct)
+            : (int?)null;
+        return Results.Ok(CaseViews.Staff(definition, await vault.OpenAsync(session, state, ct), caller, time.Today()) with { UnreadMessages = unread });
     }
 
     [WolverineGet("/api/cases/{caseNumber}/history", OperationId = "getCaseHistory")]
@@ -133,7 +140,11 @@ public static class CaseEndpoints
         var asOf = events[^1].Timestamp;
         // The definition the case was decided under then (a case keeps its version), and its computed values as of that day.
         var thenDefinition = catalog.Get(then.ServiceId, then.DefinitionVersion) ?? definition;
-        return (new CaseAsOf(then.Version, asOf, CaseViews.Staff(thenDefinition, then, caller: null, BerlinClock.DateOf(asOf)), thenDefinition.Key, then.DueOn),
+        var thread = Messages.CaseMessages.Thread(caseNumber, events, key, marker: null, MessageSides.Office);
+        return (new CaseAsOf(then.Version, asOf, CaseViews.Staff(thenDefinition, then, caller: null, BerlinClock.DateOf(asOf)), thenDefinition.Key, then.DueOn)
+            {
+                Messages = thread.Messages.Select(m => m with { New = false }).ToList(),
+            },
             Case.Replay(events.Select(e => e.Data)));
     }
 }

@@ -37,7 +37,7 @@ public sealed class Workbench(
         if (result is Ok<QueuePage> { Value: { } page })
             return new Answer<StaffQueue>(200, new StaffQueue(page.Team, page.Total, page.Page, page.PageSize,
                 page.Items.Select(i => new StaffQueue.Row(i.CaseNumber, i.ServiceId, i.State, i.SubmittedAt, i.DueOn, i.DaysLeft,
-                    i.AssigneeId, i.AssigneeName, i.WaitingForCitizen, i.Risk, i.ClockStopped)).ToList(),
+                    i.AssigneeId, i.AssigneeName, i.WaitingForCitizen, i.Risk, i.ClockStopped) { UnreadMessages = i.UnreadMessages }).ToList(),
                 page.Counts.Open, page.Counts.ByState, page.Counts.ByRisk));
         return Refusal<StaffQueue>(result);
     }
@@ -66,6 +66,11 @@ public sealed class Workbench(
         var view = CaseViews.Staff(definition!, opened, caller, time.Today(), language);
         var events = await session.Events.FetchStreamAsync(caseNumber, token: ct);
         await session.SaveChangesAsync(ct);
+        // The page shows the thread (a read of its own, recorded, as the API's), and for a caseworker of the team marks it read.
+        var unread = await Messages.CaseMessages.UnreadAsync(session, state, MessageSides.Office, ct);
+        var (thread, _) = Messages.StaffMessageEndpoints.RefuseReadBy(caller, context) is null
+            ? await Messages.StaffMessageEndpoints.ThreadAsync(caseNumber, session, catalog, vault, time, context, ct)
+            : (null, null);
         return new Answer<StaffCase>(200, new StaffCase(
             view.CaseNumber, view.ServiceId, view.DefinitionVersion, view.ServiceTitle, view.State, view.StatusText, view.Team, view.Version,
             view.Assignee?.Id, view.Assignee?.Name, view.SubmittedAt, view.IsClosed, view.Outcome, view.Language,
@@ -83,6 +88,9 @@ public sealed class Workbench(
                 d.DocumentId is null ? null : definition!.Documents.FirstOrDefault(x => x.Id == d.DocumentId)?.Label.For(language),
                 d.ContentType, d.Length, d.UploadedAt, d.UploadedBy)).ToList() ?? [],
             MissingDocuments = view.DocumentStatus?.Missing.Select(m => m.Label).ToList() ?? [],
+            Messages = thread?.Messages.Select(m => new ThreadMessage(m.PostedAt, m.Side == MessageSides.Office, m.Author, m.Text, m.New)).ToList(),
+            UnreadMessages = thread is null ? 0 : unread,
+            MayWrite = thread is not null && Messages.PostCaseMessageEndpoint.RefuseWritingBy(caller, context) is null && state.PersonalDataErasedAt is null,
         });
     }
 
@@ -98,6 +106,15 @@ public sealed class Workbench(
         await using var session = store.LightweightSession();
         return await Documents.DocumentEndpoints.DownloadForStaff(caseNumber, documentId, session, catalog, vault,
             context.RequestServices.GetRequiredService<Npgsql.NpgsqlDataSource>(), time, context, ct);
+    }
+
+    public async Task<PortalActionResult> WriteAsync(string caseNumber, string text, HttpContext context, CancellationToken ct)
+    {
+        var request = new Messages.MessageRequest(text, null);
+        if (Vorgang.Api.Features.Portal.PortalEngine.Invalid(request) is { } invalid) return invalid;
+        var (change, refused) = await Messages.PostCaseMessageEndpoint.PostAsync(caseNumber, request, cases, sessions, runtime, context, ct);
+        if (refused is not null) return new PortalActionResult(ActionOutcome.Invalid, [new FieldError("text", "refused", "refused")]);
+        return Vorgang.Api.Features.Portal.PortalEngine.MessageOutcome(change!);
     }
 
     public async Task<PortalActionResult> ActAsync(string caseNumber, string actionId, long expectedVersion, JsonObject input, HttpContext context, CancellationToken ct)

@@ -54,8 +54,40 @@ public sealed class PortalEngine(
             if (lockout.Enabled) await lockout.RecordFailureAsync(keys, ct);
             return new PortalTracking(TrackingOutcome.NotFound);
         }
-        return new PortalTracking(TrackingOutcome.Found, ToStatus(view, CitizenCases.Accesses(caseNumber, reads, language)));
+        // The page shows the thread, so the office's messages are read now (the unread count above is from before).
+        await using var writing = store.LightweightSession();
+        var thread = await Messages.CitizenMessageEndpoints.ThreadAsync(caseNumber, trackingCode, writing, vault, time, ct);
+        return new PortalTracking(TrackingOutcome.Found, ToStatus(view, CitizenCases.Accesses(caseNumber, reads, language)) with
+        {
+            Messages = thread?.Messages.Select(m => new ThreadMessage(m.PostedAt, m.Side == MessageSides.Office, null, m.Text, m.New)).ToList() ?? [],
+            UnreadMessages = view.UnreadMessages,
+        });
     }
+
+    public async Task<PortalActionResult> WriteAsync(string caseNumber, string trackingCode, string text, HttpContext context, CancellationToken ct)
+    {
+        var keys = lockout.Keys(caseNumber, context.Connection.RemoteIpAddress);
+        if (await LockAsync(keys, ct) is { } locked) return new PortalActionResult(ActionOutcome.Locked, [], Lock: locked);
+        var request = new Messages.MessageRequest(text, null);
+        if (Invalid(request) is { } invalid) return invalid;
+        var change = await Messages.PostCitizenMessageEndpoint.PostAsync(caseNumber, trackingCode, request, cases, sessions, runtime, context, () => Results.NotFound(), ct);
+        var outcome = MessageOutcome(change);
+        if (outcome.Outcome == ActionOutcome.NotFound && lockout.Enabled) await lockout.RecordFailureAsync(keys, ct);
+        return outcome;
+    }
+
+    /// <summary>A message the API would refuse (400), with the field and the rule; null for one it accepts.</summary>
+    internal static PortalActionResult? Invalid(Messages.MessageRequest request)
+    {
+        var result = Messages.MessageRequest.Rules.Validate(request);
+        return result.IsValid ? null : new PortalActionResult(ActionOutcome.Invalid, result.Errors.Select(e => new FieldError("text", e.ErrorCode, e.ErrorMessage)).ToList());
+    }
+
+    internal static PortalActionResult MessageOutcome(CaseChange change) => change.Result switch
+    {
+        CaseChangeResult.Rejected => new PortalActionResult(ActionOutcome.Invalid, [new FieldError("text", change.Problem!.Rule, change.Problem.Detail)], change.Problem.Detail),
+        _ => Outcome(change),
+    };
 
     public async Task<IResult?> ReceiptAsync(string caseNumber, string trackingCode, string language, HttpContext context, CancellationToken ct)
     {

@@ -16,6 +16,8 @@ public sealed record QueueEntry(
 {
     /// <summary>The legal clock stands still while the office waits for the citizen; the due date moves when it runs again.</summary>
     public bool ClockStopped { get; init; }
+    /// <summary>The citizen's messages in the case's thread that the office has not read yet.</summary>
+    public int UnreadMessages { get; init; }
 }
 
 
@@ -83,9 +85,18 @@ public static class GetQueueEndpoint
             .OrderBy(x => x.OrderStartBy).ThenBy(x => x.OrderDueOn).ThenBy(x => x.SubmittedAt)
             .Skip((page - 1) * pageSize).Take(pageSize)
             .ToListAsync(ct);
+        // The office's read markers of the rows with messages from the citizen: one more query, for those rows only.
+        var withMessages = items.Where(x => x.CitizenMessages > 0).Select(x => MessageReadMarker.IdFor(x.Id, MessageSides.Office)).ToArray();
+        var markers = withMessages.Length == 0
+            ? new Dictionary<string, MessageReadMarker>()
+            : (await session.LoadManyAsync<MessageReadMarker>(ct, withMessages)).ToDictionary(m => m.CaseNumber);
         return Results.Ok(new QueuePage(team, total, page, pageSize, items.Select(x => new QueueEntry(
             x.Id, x.ServiceId, x.State, x.SubmittedAt, x.DueOn, x.DueOn is { } due ? due.DayNumber - today.DayNumber : null,
-            x.AssigneeId, x.AssigneeName, x.WaitingForCitizen, RiskBands.Of(x, today), x.StartBy) { ClockStopped = x.ClockStopped }).ToList(), counts));
+            x.AssigneeId, x.AssigneeName, x.WaitingForCitizen, RiskBands.Of(x, today), x.StartBy)
+        {
+            ClockStopped = x.ClockStopped,
+            UnreadMessages = MessageReadMarker.Unread(x.CitizenMessages, markers.GetValueOrDefault(x.Id)),
+        }).ToList(), counts));
     }
 
     private static T Error<T>(List<FieldError> errors, string field, string rule, string message)

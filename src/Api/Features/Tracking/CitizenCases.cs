@@ -23,7 +23,11 @@ public static class CitizenCases
     /// What a citizen's view is made of, read in one round trip: the case's events, its key and its queue row — and, for
     /// the status page, the recorded reads of its personal data, which are shown only once the caller has been let in.
     /// </summary>
-    public sealed record Loaded(IReadOnlyList<IEvent> Events, SubjectKey? Key, QueueItem? QueueItem, IReadOnlyList<PersonalDataRead>? Reads = null);
+    public sealed record Loaded(IReadOnlyList<IEvent> Events, SubjectKey? Key, QueueItem? QueueItem, IReadOnlyList<PersonalDataRead>? Reads = null)
+    {
+        /// <summary>How far the citizen has read the office's messages.</summary>
+        public MessageReadMarker? Marker { get; init; }
+    }
 
     public static async Task<Loaded> LoadAsync(IQuerySession session, string caseNumber, CancellationToken ct, bool withReads = false)
     {
@@ -32,8 +36,9 @@ public static class CitizenCases
         var key = batch.Load<SubjectKey>(caseNumber);
         var queueItem = batch.Load<QueueItem>(caseNumber);
         var reads = withReads ? ReadsIn(batch, caseNumber) : null;
+        var marker = batch.Load<MessageReadMarker>(MessageReadMarker.IdFor(caseNumber, MessageSides.Citizen));
         await batch.Execute(ct);
-        return new Loaded(await events, await key, await queueItem, reads is null ? null : await reads);
+        return new Loaded(await events, await key, await queueItem, reads is null ? null : await reads) { Marker = await marker };
     }
 
     /// <summary>The recorded reads of the case's personal data, oldest first, as part of <paramref name="batch"/>.</summary>
@@ -50,7 +55,11 @@ public static class CitizenCases
         var definition = catalog.Get(state.ServiceId, state.DefinitionVersion);
         if (definition is null) return null;
         var view = CaseViews.Citizen(definition, state, opened, lang);
-        return view with { Outlook = await outlooks.ForAsync(definition, state, today, view.Language, ct, loaded.QueueItem, queueItemRead: true) };
+        return view with
+        {
+            Outlook = await outlooks.ForAsync(definition, state, today, view.Language, ct, loaded.QueueItem, queueItemRead: true),
+            UnreadMessages = MessageReadMarker.Unread(state, MessageSides.Citizen, loaded.Marker),
+        };
     }
 
     /// <summary>Who of the office read the case's personal data, and when, in the citizen's language; staff are named by role and team, not person.</summary>
@@ -85,6 +94,7 @@ public static class CitizenCases
             PersonalDataRead.Endpoints.Letter => T("hat einen Brief an Sie geöffnet", "opened a letter to you"),
             PersonalDataRead.Endpoints.Documents => T("hat die Liste Ihrer Unterlagen angesehen", "viewed the list of your documents"),
             PersonalDataRead.Endpoints.DocumentDownload => T("hat eine Ihrer Unterlagen geöffnet", "opened one of your documents"),
+            PersonalDataRead.Endpoints.Messages => T("hat Ihre Nachrichten gelesen", "read your messages"),
             _ => T("hat Ihre Daten gelesen", "read your data"),
         };
         return $"{who} {what}.";

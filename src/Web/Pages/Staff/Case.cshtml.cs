@@ -20,14 +20,34 @@ public sealed class CaseModel(IWorkbench workbench, DefinitionCatalog catalog) :
     public string? Done { get; private set; }
     /// <summary>What was typed into a form whose action is no longer open after a colleague's change: shown, so that nothing is lost.</summary>
     public IReadOnlyList<(string Label, string Value)> Kept { get; private set; } = [];
+    /// <summary>The message typed into the thread's form, kept after a refusal; and whether one was just sent.</summary>
+    public string? MessageText { get; private set; }
+    public bool MessageSent { get; private set; }
     private string? _failedAction;
     private JsonObject _postedInput = new();
 
-    public async Task<IActionResult> OnGetAsync(string caseNumber, string? done, CancellationToken ct)
+    public async Task<IActionResult> OnGetAsync(string caseNumber, string? done, string? sent, CancellationToken ct)
     {
         if (RequireStaff() is { } signIn) return signIn;
         if (await LoadAsync(caseNumber, ct) is { } missing) return missing;
         Done = done is not null ? Case!.Timeline.LastOrDefault()?.Detail ?? done : null;
+        MessageSent = sent == "1";
+        return Page();
+    }
+
+    /// <summary>A message to the citizen (<c>?handler=message</c>), through the engine's one write path as the API's.</summary>
+    public async Task<IActionResult> OnPostMessageAsync(string caseNumber, CancellationToken ct)
+    {
+        if (RequireStaff() is { } signIn) return signIn;
+        var text = Request.Form["threadText"].ToString();
+        var result = await workbench.WriteAsync(caseNumber, text, HttpContext, ct);
+        if (result.Outcome == ActionOutcome.Taken) return Redirect(P($"/staff/cases/{caseNumber}") + "?sent=1#thread");
+        if (await LoadAsync(caseNumber, ct) is { } missing) return missing;
+        if (result.Outcome == ActionOutcome.NotFound) return NotFoundPage();
+        Errors = result.Errors.Select(e => new FieldError(ThreadView.Field, e.Rule, T("MessageError_" + e.Rule) is var m && m != "MessageError_" + e.Rule ? m : e.Message)).ToList();
+        if (result.Outcome == ActionOutcome.Conflict) Conflict = true;
+        MessageText = text;
+        Response.StatusCode = result.Outcome == ActionOutcome.Conflict ? StatusCodes.Status409Conflict : StatusCodes.Status422UnprocessableEntity;
         return Page();
     }
 
