@@ -64,6 +64,7 @@ public static class VorgangSetup
         options.AddAudit();
         options.AddTrackingLockout();
         options.AddPortalDocuments();
+        options.Schema.For<Vorgang.Api.Features.Webhooks.WebhookDeadLetter>().Duplicate(x => x.SubscriptionId);
         if (readModels) options.AddReadModels(catalog);
     }
 
@@ -81,6 +82,17 @@ public static class VorgangSetup
         services.AddSingleton<PublishedVersions>();
         services.AddSingleton(MasterKey.LoadKeyRing(configuration));
         services.AddSingleton<Vorgang.Api.Features.Privacy.PersonalDataVault>();
+        services.AddSingleton<Vorgang.Api.Features.Webhooks.WebhookTargets>();
+        services.AddSingleton<Vorgang.Api.Features.Webhooks.WebhookFanOut>();
+        services.AddSingleton<Vorgang.Api.Features.Webhooks.WebhookRetries>();
+        // No redirects (one could lead inside) and the target checked on every connection (decision 54).
+        services.AddHttpClient(Vorgang.Api.Features.Webhooks.WebhookDeliveryHandler.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10))
+            .ConfigurePrimaryHttpMessageHandler(provider => new SocketsHttpHandler
+            {
+                AllowAutoRedirect = false,
+                UseProxy = false,
+                ConnectCallback = provider.GetRequiredService<Vorgang.Api.Features.Webhooks.WebhookTargets>().ConnectAsync,
+            });
         services.AddSingleton<Vorgang.Api.Features.Casework.CaseWriter>();
 
         var dataSource = new NpgsqlDataSourceBuilder(DatabaseBootstrap.WithConnectionDefaults(connectionString)) { Name = "vorgang" }.Build();
@@ -116,6 +128,7 @@ public static class VorgangSetup
             });
             // Deadline timers: durable scheduled messages in PostgreSQL (see Features/Deadlines).
             options.AddCaseTimers();
+            Vorgang.Api.Features.Webhooks.WebhookFanOut.Route(options);
         });
         services.AddWolverineHttp();
         // After Wolverine, so that it stops before it: the queued submissions are written while the outbox still runs.

@@ -66,7 +66,7 @@ public sealed record CaseChange(CaseChangeResult Result)
 /// sets (on the bus whose outbox commits with the session) and commits. Submissions, staff, citizen, party and account
 /// actions, timers and erasure all come through here; <see cref="CaseStreamGuard"/> refuses whatever does not.
 /// </summary>
-public sealed class CaseWriter(DefinitionCatalog catalog, PersonalDataVault vault, TimeProvider time)
+public sealed class CaseWriter(DefinitionCatalog catalog, PersonalDataVault vault, Webhooks.WebhookFanOut webhooks, TimeProvider time)
 {
     /// <summary>
     /// Adds a new case to <paramref name="session"/> (committed by its owner, e.g. a group of submissions): its key, its
@@ -80,6 +80,7 @@ public sealed class CaseWriter(DefinitionCatalog catalog, PersonalDataVault vaul
         CaseChain.StartStream(session, submitted.CaseNumber, cause.For(definition), PersonalData.SealEvent(submitted, definition, key));
         // The due-soon and overdue escalations (and the initial state's timers), stored with the submission.
         await CaseTimerSchedule.ScheduleAsync(bus, CaseTimers.Plan(definition, Case.Create(submitted), [submitted]), now);
+        await webhooks.PublishAsync(session, bus, definition, Case.Create(submitted), [submitted], firstVersion: 1, CancellationToken.None);
     }
 
     /// <summary>
@@ -121,6 +122,7 @@ public sealed class CaseWriter(DefinitionCatalog catalog, PersonalDataVault vaul
         decision.Alongside?.Invoke(session);
         var after = decision.Events.Aggregate(state, (s, e) => s.Fold(e));
         await CaseTimerSchedule.ScheduleAsync(bus, CaseTimers.Plan(definition, after, decision.Events), now);
+        await webhooks.PublishAsync(session, bus, definition, after, decision.Events, firstVersion: state.Version + 1, ct);
         try
         {
             await session.SaveChangesAsync(ct);

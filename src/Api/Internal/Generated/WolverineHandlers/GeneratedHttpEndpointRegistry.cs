@@ -9,7 +9,7 @@ namespace Internal.Generated.WolverineHandlers
     {
         public override System.Type[] EndpointTypes()
         {
-            return new System.Type[] { typeof(Vorgang.Api.Features.Accounts.MyCasesEndpoints), typeof(Vorgang.Api.Features.Accounts.TakeMyCaseActionEndpoint), typeof(Vorgang.Api.Features.Audit.AuditEndpoints), typeof(Vorgang.Api.Features.Casework.CaseEndpoints), typeof(Vorgang.Api.Features.Casework.TakeActionEndpoint), typeof(Vorgang.Api.Features.Letters.ReceiptEndpoints), typeof(Vorgang.Api.Features.OpenData.GetStatisticsEndpoint), typeof(Vorgang.Api.Features.Parties.GetPartyCasesEndpoint), typeof(Vorgang.Api.Features.Privacy.ErasureEndpoints), typeof(Vorgang.Api.Features.Queues.GetQueueEndpoint), typeof(Vorgang.Api.Features.Services.GetFormSchemaEndpoint), typeof(Vorgang.Api.Features.Services.ServiceCatalogEndpoints), typeof(Vorgang.Api.Features.Submitting.SubmitApplicationEndpoint), typeof(Vorgang.Api.Features.Tracking.TakeCitizenActionEndpoint), typeof(Vorgang.Api.Features.Tracking.TrackCaseEndpoints) };
+            return new System.Type[] { typeof(Vorgang.Api.Features.Accounts.MyCasesEndpoints), typeof(Vorgang.Api.Features.Accounts.TakeMyCaseActionEndpoint), typeof(Vorgang.Api.Features.Audit.AuditEndpoints), typeof(Vorgang.Api.Features.Casework.CaseEndpoints), typeof(Vorgang.Api.Features.Casework.TakeActionEndpoint), typeof(Vorgang.Api.Features.Letters.ReceiptEndpoints), typeof(Vorgang.Api.Features.OpenData.GetStatisticsEndpoint), typeof(Vorgang.Api.Features.Parties.GetPartyCasesEndpoint), typeof(Vorgang.Api.Features.Privacy.ErasureEndpoints), typeof(Vorgang.Api.Features.Queues.GetQueueEndpoint), typeof(Vorgang.Api.Features.Services.GetFormSchemaEndpoint), typeof(Vorgang.Api.Features.Services.ServiceCatalogEndpoints), typeof(Vorgang.Api.Features.Submitting.SubmitApplicationEndpoint), typeof(Vorgang.Api.Features.Tracking.TakeCitizenActionEndpoint), typeof(Vorgang.Api.Features.Tracking.TrackCaseEndpoints), typeof(Vorgang.Api.Features.Webhooks.WebhookEndpoints) };
         }
     }
 
@@ -23,6 +23,10 @@ namespace Internal.Generated.WolverineHandlers
     {
         [global::System.Runtime.CompilerServices.ModuleInitializer]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.GeneratedHttpEndpointRegistry))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.DELETE_api_admin_webhooks_id))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.GET_api_admin_webhooks))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.GET_api_admin_webhooks_id))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.GET_api_admin_webhooks_id_dead_letters))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.GET_api_audit_cases_caseNumber_reads))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.GET_api_audit_cases_caseNumber_verify))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.GET_api_audit_verify))]
@@ -45,6 +49,8 @@ namespace Internal.Generated.WolverineHandlers
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.GET_api_track_caseNumber_accesses))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.GET_api_track_caseNumber_receipt))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.POST_api_admin_cases_caseNumber_erasure))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.POST_api_admin_webhooks))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.POST_api_admin_webhooks_id_resume))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.POST_api_cases_caseNumber_actions_actionId))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.POST_api_me_cases_caseNumber_actions_actionId))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.POST_api_services_serviceId_cases))]
@@ -64,6 +70,7 @@ namespace Internal.Generated.WolverineHandlers
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Vorgang.Api.Features.Submitting.SubmitApplicationEndpoint))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Vorgang.Api.Features.Tracking.TakeCitizenActionEndpoint))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Vorgang.Api.Features.Tracking.TrackCaseEndpoints))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Vorgang.Api.Features.Webhooks.WebhookEndpoints))]
         public static void Pin()
         {
             // Intentionally empty. The [DynamicDependency] attributes above are the payload: they root the generated types for Native AOT, and [ModuleInitializer] guarantees this method is itself an ILC root.
