@@ -69,6 +69,7 @@ public static class VorgangSetup
         options.Schema.For<Vorgang.Api.Features.Letters.LetterFile>().Duplicate(x => x.CaseNumber);
         // What each notification sent, so that a redelivered message sends nothing (decision 51).
         options.Schema.For<NotificationSent>();
+        options.Schema.For<Vorgang.Api.Features.Webhooks.WebhookDeadLetter>().Duplicate(x => x.SubscriptionId);
         if (readModels) options.AddReadModels(catalog);
     }
 
@@ -87,6 +88,17 @@ public static class VorgangSetup
         services.AddSingleton(MasterKey.LoadKeyRing(configuration));
         services.AddSingleton<Vorgang.Api.Features.Privacy.PersonalDataVault>();
         services.AddSingleton<Vorgang.Api.Features.Letters.LetterIssuer>();
+        services.AddSingleton<Vorgang.Api.Features.Webhooks.WebhookTargets>();
+        services.AddSingleton<Vorgang.Api.Features.Webhooks.WebhookFanOut>();
+        services.AddSingleton<Vorgang.Api.Features.Webhooks.WebhookRetries>();
+        // No redirects (one could lead inside) and the target checked on every connection (decision 54).
+        services.AddHttpClient(Vorgang.Api.Features.Webhooks.WebhookDeliveryHandler.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10))
+            .ConfigurePrimaryHttpMessageHandler(provider => new SocketsHttpHandler
+            {
+                AllowAutoRedirect = false,
+                UseProxy = false,
+                ConnectCallback = provider.GetRequiredService<Vorgang.Api.Features.Webhooks.WebhookTargets>().ConnectAsync,
+            });
         services.AddSingleton<Vorgang.Api.Features.Casework.CaseWriter>();
         services.AddSingleton<Vorgang.Api.Features.Notifications.MailSettings>();
         services.AddSingleton<Vorgang.Api.Features.Notifications.Mailer>();
@@ -127,6 +139,7 @@ public static class VorgangSetup
             // E-mail notifications: a durable local queue in PostgreSQL, filled by the outbox with the events (decision 51).
             options.AddNotifications();
             options.AddDelayChecks();
+            Vorgang.Api.Features.Webhooks.WebhookFanOut.Route(options);
         });
         services.AddWolverineHttp();
         // After Wolverine, so that it stops before it: the queued submissions are written while the outbox still runs.

@@ -119,6 +119,7 @@ public sealed class JsonBodies(RequestDelegate next)
                 _ when memberType == typeof(string) => value.GetValueKind() == JsonValueKind.String,
                 _ when memberType == typeof(long) || memberType == typeof(int) => value is JsonValue number && number.GetValueKind() == JsonValueKind.Number && number.TryGetValue<long>(out _),
                 _ when memberType == typeof(bool) => value.GetValueKind() is JsonValueKind.True or JsonValueKind.False,
+                _ when memberType.IsAssignableFrom(typeof(List<string>)) => value is JsonArray items && items.All(i => i?.GetValueKind() == JsonValueKind.String),
                 _ => value is JsonObject,
             };
             if (!fits)
@@ -132,6 +133,7 @@ public sealed class JsonBodies(RequestDelegate next)
 
     private static string Expected(Type type) =>
         type == typeof(string) ? "a string"
+        : type.IsAssignableFrom(typeof(List<string>)) ? "a list of strings"
         : type == typeof(long) || type == typeof(int) ? "a whole number"
         : type == typeof(bool) ? "true or false"
         : "an object";

@@ -44,6 +44,10 @@ public sealed class AppFixture : IAsyncLifetime
             x.UseSetting("Vorgang:RateLimits:PerClientPerMinute", "0");
             // The tests read the spans from memory instead of an exporter.
             x.UseSetting(Vorgang.Api.Hosting.VorgangSetup.TracesKey, "true");
+            // The webhook receivers of the tests listen on loopback; their retries come within a second, not over a day.
+            x.UseSetting(Vorgang.Api.Features.Webhooks.WebhookTargets.AllowedHostsKey, "127.0.0.1");
+            x.UseSetting(Vorgang.Api.Features.Webhooks.WebhookRetries.Key, "00:00:00.2,00:00:00.2");
+            x.UseSetting("Vorgang:Webhooks:CacheSeconds", "0");
             x.ConfigureServices(services =>
             {
                 services.DisableAllExternalWolverineTransports();

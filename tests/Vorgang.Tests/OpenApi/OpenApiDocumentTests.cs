@@ -26,6 +26,8 @@ public sealed class OpenApiDocumentTests(AppFixture app) : ApiTest(app)
         "POST /api/track/{caseNumber}/documents", "GET /api/track/{caseNumber}/documents", "GET /api/track/{caseNumber}/documents/{documentId}",
         "POST /api/cases/{caseNumber}/documents", "GET /api/cases/{caseNumber}/documents", "GET /api/cases/{caseNumber}/documents/{documentId}",
         "GET /api/admin/services/{serviceId}/versions/{version}/notifications/preview",
+        "POST /api/admin/webhooks", "GET /api/admin/webhooks", "GET /api/admin/webhooks/{id}", "DELETE /api/admin/webhooks/{id}",
+        "GET /api/admin/webhooks/{id}/dead-letters", "POST /api/admin/webhooks/{id}/resume",
         "GET /api/track/{caseNumber}/messages", "POST /api/track/{caseNumber}/messages", "GET /api/cases/{caseNumber}/messages", "POST /api/cases/{caseNumber}/messages",
     ];
 

@@ -68,7 +68,8 @@ public sealed record CaseChange(CaseChangeResult Result)
 /// sets (on the bus whose outbox commits with the session) and commits. Submissions, staff, citizen, party and account
 /// actions, timers and erasure all come through here; <see cref="CaseStreamGuard"/> refuses whatever does not.
 /// </summary>
-public sealed class CaseWriter(DefinitionCatalog catalog, PersonalDataVault vault, LetterIssuer letters, TimeProvider time, MailSettings mail)
+public sealed class CaseWriter(
+    DefinitionCatalog catalog, PersonalDataVault vault, LetterIssuer letters, Webhooks.WebhookFanOut webhooks, TimeProvider time, MailSettings mail)
 {
     /// <summary>
     /// Adds a new case to <paramref name="session"/> (committed by its owner, e.g. a group of submissions): its key, its
@@ -88,6 +89,7 @@ public sealed class CaseWriter(DefinitionCatalog catalog, PersonalDataVault vaul
             await NotificationSchedule.PublishAsync(bus, definition, submitted.CaseNumber, 0, started.Events);
             await DelayChecks.ScheduleAsync(bus, definition, Case.Create(submitted), [submitted], now);
         }
+        await webhooks.PublishAsync(session, bus, definition, Case.Create(submitted), [submitted], firstVersion: 1, CancellationToken.None);
     }
 
     /// <summary>
@@ -143,6 +145,7 @@ public sealed class CaseWriter(DefinitionCatalog catalog, PersonalDataVault vaul
                 stream.Events.Skip(stream.Events.Count - decision.Events.Count).ToList());
             await DelayChecks.ScheduleAsync(bus, definition, after, decision.Events, now);
         }
+        await webhooks.PublishAsync(session, bus, definition, after, decision.Events, firstVersion: state.Version + 1, ct);
         try
         {
             await session.SaveChangesAsync(ct);
