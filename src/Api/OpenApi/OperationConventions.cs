@@ -173,6 +173,18 @@ public sealed class OperationConventions : IOpenApiOperationTransformer
                     new JsonObject { ["text"] = "Ja, bitte reichen Sie sie bis Monatsende nach.", ["expectedVersion"] = 4 }),
             };
         }
+        if (bodyType == typeof(Vorgang.Api.Features.Webhooks.WebhookSubscriptionRequest))
+        {
+            return new()
+            {
+                ["all"] = Example("Every event of every service", new JsonObject { ["url"] = "https://fachverfahren.jena.example/vorgang-events", ["description"] = "Fachverfahren Meldewesen" }),
+                ["filtered"] = Example("Decisions of one service only", new JsonObject
+                {
+                    ["url"] = "https://parken.jena.example/hooks/vorgang", ["serviceId"] = "residential-parking-permit",
+                    ["eventTypes"] = new JsonArray("case_decided", "letter_issued"), ["description"] = "Parkraumbewirtschaftung",
+                }),
+            };
+        }
         if (bodyType == typeof(ErasureRequest))
             return new() { ["request"] = Example("An erasure on the data subject's request", new JsonObject { ["reason"] = "Antrag auf Löschung nach Art. 17 DSGVO, Az. DS-2026-0042" }) };
         return null;

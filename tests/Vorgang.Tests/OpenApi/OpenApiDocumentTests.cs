@@ -156,6 +156,8 @@ public sealed class OpenApiDocumentTests(AppFixture app) : ApiTest(app)
                 Assert.Equal("binary", (string?)form!["properties"]!["file"]!["format"]);
                 continue;
             }
+            // Resuming a webhook subscription says everything in its address.
+            if (key == "POST /api/admin/webhooks/{id}/resume") continue;
             var json = operation["requestBody"]?["content"]?["application/json"];
             Assert.True(json is not null, $"{key} has no JSON request body");
             Assert.StartsWith("#/components/schemas/", (string?)json!["schema"]!["$ref"]);
